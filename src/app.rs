@@ -1,0 +1,191 @@
+//! Builds the application: shared state, middleware, and the whole route table in one place.
+
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::{AppError, render_error_page};
+use crate::identity::session::SessionKeys;
+use crate::web::json::{JSON_LIMIT, path_error, query_error};
+use crate::{audit, identity, web as plumbing};
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: Arc<SessionKeys>,
+    pub settings: Arc<Settings>,
+    pub openapi: Arc<String>,
+}
+
+/// Every `/api/v1` route, by area. The OpenAPI document is generated from this same list.
+fn api_routes(cfg: &mut ServiceConfig) {
+    identity::api::routes(cfg);
+    audit::api::routes(cfg);
+}
+
+/// Every page route, by area.
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(plumbing::ops::healthz)
+        .service(plumbing::ops::readyz)
+        .service(plumbing::ops::openapi)
+        .service(plumbing::assets::asset);
+    identity::pages::routes(cfg);
+    audit::pages::routes(cfg);
+}
+
+/// The OpenAPI 3 document of everything under `/api/v1`.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+        .split_for_parts();
+    doc.info.title = "daicho".to_owned();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.info.contact = None;
+    doc.info.license = Some(utoipa::openapi::License::new("MIT"));
+    doc.info.description = Some(
+        "台帳: machine-room records for a ward office (江戸川区情報管理安全対策基準)".to_owned(),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
+    doc
+}
+
+/// Opens the database (applying migrations), creates the first admin on an
+/// empty database, and loads the keys.
+pub fn prepare(settings: Settings) -> Result<AppState, String> {
+    let pool = db::build_pool(&settings.database_url, settings.pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot get a database connection: {e}"))?;
+    if let Some(password) =
+        identity::service::bootstrap_admin(&mut conn, &settings).map_err(|e| e.message)?
+    {
+        // Printed once, on purpose: there is no other way to learn it. It must be changed at first login.
+        eprintln!("==> created user 'admin' with the one-time password: {password}");
+        eprintln!("==> it must be changed at first login");
+    }
+    drop(conn);
+    let keys = SessionKeys::load(&settings)?;
+    let openapi = serde_json::to_string_pretty(&openapi_doc()).map_err(|e| e.to_string())?;
+    Ok(AppState {
+        pool,
+        keys: Arc::new(keys),
+        settings: Arc::new(settings),
+        openapi: Arc::new(openapi),
+    })
+}
+
+fn metrics() -> Result<PrometheusMetrics, String> {
+    PrometheusMetricsBuilder::new("daicho")
+        .endpoint("/metrics")
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| format!("cannot set up metrics: {e}"))
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; \
+             connect-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ))
+}
+
+/// Unknown paths: JSON under `/api`, a Japanese page elsewhere.
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        AppError::not_found("指定されたURLはありません。").error_response()
+    } else {
+        render_error_page(
+            StatusCode::NOT_FOUND,
+            "お探しのページは見つかりませんでした。",
+        )
+    }
+}
+
+fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    let app = match err {
+        UrlencodedError::Overflow { .. } => AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "送信データが大きすぎます。",
+        ),
+        other => AppError::bad_request(
+            "bad_form",
+            format!("フォームの内容を読み取れませんでした（{other}）。"),
+        ),
+    };
+    crate::error::PageError::App(app).into()
+}
+
+/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
+pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
+    let metrics = metrics()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(form_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .wrap(security_headers())
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            .wrap(metrics.clone())
+            .into_utoipa_app()
+            .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+            .into_app()
+            .configure(page_routes)
+            .default_service(web::to(not_found))
+    })
+    .workers(workers)
+    .shutdown_timeout(20)
+    .listen(listener)
+    .map_err(|e| format!("cannot listen: {e}"))?
+    .run();
+    Ok(server)
+}
+
+/// `daicho serve`.
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    let bind = settings.bind.clone();
+    let state = web::block(move || prepare(settings))
+        .await
+        .map_err(|e| e.to_string())??;
+    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
+    log::info!(
+        "daicho serving on http://{bind} ({:?})",
+        db::Backend::of(&state.settings.database_url)
+    );
+    server(state, listener)?.await.map_err(|e| e.to_string())
+}

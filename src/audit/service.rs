@@ -1,0 +1,194 @@
+//! Appending to the chain, verifying it, and reading it.
+
+use super::model::{self, AuditEvent, AuditFilter, NewAuditEvent};
+use super::rules::{GENESIS_HASH, Link, LinkCheck, check_link};
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use diesel::QueryResult;
+use serde::Serialize;
+
+/// Who did something: a signed-in user, or the system itself (CLI, start-up, poller).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            id: None,
+            name: format!("system:{name}"),
+        }
+    }
+}
+
+/// Appends one event. Must run inside `db::write_tx`, which already holds the
+/// chain head, so the event joins the caller's transaction: both commit or neither.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    detail: serde_json::Value,
+) -> QueryResult<AuditEvent> {
+    let (head_seq, head_hash) = model::head(conn)?;
+    let detail = detail.to_string();
+    let link = Link {
+        seq: head_seq + 1,
+        occurred_at: db::now(),
+        actor_id: actor.id,
+        actor_name: &actor.name,
+        action,
+        entity_type,
+        entity_id,
+        detail: &detail,
+    };
+    let hash = link.hash(&head_hash);
+    model::append(
+        conn,
+        &NewAuditEvent {
+            seq: link.seq,
+            occurred_at: link.occurred_at,
+            actor_id: link.actor_id,
+            actor_name: link.actor_name,
+            action,
+            entity_type,
+            entity_id,
+            detail: &detail,
+            prev_hash: &head_hash,
+            hash: &hash,
+        },
+    )
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// Events checked.
+    pub events: i64,
+    /// The first row that does not verify (its `id`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_broken_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_broken_seq: Option<i64>,
+    /// `sequence_gap`, `broken_link`, `content_changed` or `tail_missing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The head hash: write it down somewhere else to detect a later rewrite of the whole chain.
+    pub head_hash: String,
+}
+
+const VERIFY_BATCH: i64 = 2000;
+
+/// Recomputes the chain up to the head as it stands when verification starts;
+/// events appended meanwhile are left for the next run.
+pub fn verify(conn: &mut DbConn) -> QueryResult<VerifyReport> {
+    let (head_seq, head_hash) = model::head(conn)?;
+    let mut prev_seq = 0;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    let mut checked = 0;
+    while prev_seq < head_seq {
+        let batch = model::chain_batch(conn, prev_seq, VERIFY_BATCH)?;
+        let batch: Vec<_> = batch.into_iter().filter(|e| e.seq <= head_seq).collect();
+        if batch.is_empty() {
+            break;
+        }
+        for event in &batch {
+            let link = Link {
+                seq: event.seq,
+                occurred_at: event.occurred_at,
+                actor_id: event.actor_id,
+                actor_name: &event.actor_name,
+                action: &event.action,
+                entity_type: &event.entity_type,
+                entity_id: &event.entity_id,
+                detail: &event.detail,
+            };
+            let reason =
+                match check_link(&link, prev_seq, &prev_hash, &event.prev_hash, &event.hash) {
+                    LinkCheck::Ok => None,
+                    LinkCheck::SequenceGap => Some("sequence_gap"),
+                    LinkCheck::BrokenLink => Some("broken_link"),
+                    LinkCheck::ContentChanged => Some("content_changed"),
+                };
+            if let Some(reason) = reason {
+                return Ok(broken(checked, event, reason, head_hash));
+            }
+            checked += 1;
+            prev_seq = event.seq;
+            prev_hash = event.hash.clone();
+        }
+    }
+    let tail_intact = prev_seq == head_seq && prev_hash == head_hash;
+    Ok(VerifyReport {
+        ok: tail_intact,
+        events: checked,
+        first_broken_id: None,
+        first_broken_seq: (!tail_intact).then_some(prev_seq + 1),
+        reason: (!tail_intact).then(|| "tail_missing".to_owned()),
+        head_hash,
+    })
+}
+
+fn broken(checked: i64, event: &AuditEvent, reason: &str, head_hash: String) -> VerifyReport {
+    VerifyReport {
+        ok: false,
+        events: checked,
+        first_broken_id: Some(event.id),
+        first_broken_seq: Some(event.seq),
+        reason: Some(reason.to_owned()),
+        head_hash,
+    }
+}
+
+/// Roles that may read the audit log (第16条, 第30条).
+pub const READERS: &[Role] = &[Role::Admin, Role::Auditor];
+
+/// A page of the log for an admin or auditor. Reading the log is itself recorded.
+pub fn list(
+    conn: &mut DbConn,
+    reader: &Principal,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<AuditEvent>, i64), AppError> {
+    reader.require_any(READERS)?;
+    db::write_tx(conn, |conn| {
+        let page = model::list(conn, filter, offset, limit)?;
+        record(
+            conn,
+            &reader.actor(),
+            "audit.view",
+            "audit_log",
+            "-",
+            serde_json::json!({
+                "actor_id": filter.actor_id,
+                "entity_type": filter.entity_type,
+                "entity_id": filter.entity_id,
+                "action": filter.action,
+                "from": filter.from.map(|t| t.to_string()),
+                "to": filter.to.map(|t| t.to_string()),
+                "offset": offset,
+            }),
+        )?;
+        Ok(page)
+    })
+}
+
+/// The history of one entity, for its own page: newest first, no role beyond the entity's readers.
+pub fn history(
+    conn: &mut DbConn,
+    entity_type: &str,
+    entity_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    let filter = AuditFilter {
+        entity_type: Some(entity_type.to_owned()),
+        entity_id: Some(entity_id.to_owned()),
+        ..AuditFilter::default()
+    };
+    model::list(conn, &filter, 0, limit).map(|(items, _)| items)
+}

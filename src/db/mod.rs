@@ -1,0 +1,107 @@
+//! The database: one connection type over SQLite and PostgreSQL, its pool,
+//! the embedded migrations, and the write-transaction discipline.
+
+mod pool;
+pub mod schema;
+
+pub use pool::{DbPool, build_pool, establish};
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which server a `DATABASE_URL` names. Chosen from the scheme alone so that a
+/// mistyped PostgreSQL URL never silently becomes a SQLite file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The file path a SQLite URL names (`sqlite://x.db`, `sqlite:x.db` or a bare path).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Applies every pending migration of the connection's backend.
+pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConn::Pg(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Now, in UTC, rounded to the microsecond both backends can keep.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Runs `f` in a transaction that holds the audit chain head from its first
+/// statement. Every change goes through here: on PostgreSQL the row lock
+/// serialises audit appends, on SQLite the first write takes the database's
+/// write lock at once (waiting on `busy_timeout`) instead of failing later
+/// when a read transaction tries to upgrade.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        use schema::audit_head::dsl::*;
+        diesel::update(audit_head.filter(id.eq(1)))
+            .set(seq.eq(seq))
+            .execute(conn)?;
+        f(conn)
+    })
+}
+
+/// A consistent online copy of a SQLite database (`VACUUM INTO`).
+pub fn backup_sqlite(conn: &mut DbConn, target: &str) -> Result<(), String> {
+    match conn {
+        DbConn::Sqlite(lite) => {
+            if std::path::Path::new(target).exists() {
+                return Err(format!("{target} already exists; choose a new file"));
+            }
+            let quoted = target.replace('\'', "''");
+            lite.batch_execute(&format!("VACUUM INTO '{quoted}'"))
+                .map_err(|e| e.to_string())
+        }
+        DbConn::Pg(_) => {
+            Err("PostgreSQL is backed up with pg_dump (see README: Backup), not by daicho".into())
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Connecting and pooling. We pick the backend from the URL ourselves: the
+//! derived `establish` tries each variant and throws the real error away.
+
+use super::{Backend, DbConn, run_migrations, sqlite_path};
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use std::time::Duration;
+
+pub type DbPool = r2d2::Pool<Manager>;
+
+/// SQLite settings applied to every pooled connection. `synchronous=FULL`
+/// because every write carries an audit event: a power cut must not lose a
+/// committed record.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+PRAGMA busy_timeout = 15000;";
+
+pub fn establish(url: &str) -> Result<DbConn, String> {
+    match Backend::of(url) {
+        Backend::Postgres => PgConnection::establish(url)
+            .map(DbConn::Pg)
+            .map_err(|e| format!("cannot connect to PostgreSQL: {e}")),
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            if path.is_empty() || path == ":memory:" {
+                return Err(
+                    "SQLite needs a file path (an in-memory database cannot be pooled)".into(),
+                );
+            }
+            let mut conn = SqliteConnection::establish(path)
+                .map_err(|e| format!("cannot open SQLite database {path}: {e}"))?;
+            conn.batch_execute(SQLITE_PRAGMAS)
+                .map_err(|e| format!("cannot configure SQLite database {path}: {e}"))?;
+            Ok(DbConn::Sqlite(conn))
+        }
+    }
+}
+
+pub struct Manager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        establish(&self.url)
+            .map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e)))
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Connects once (so a wrong URL or a stopped server reports its real cause),
+/// applies the migrations, then builds the pool.
+pub fn build_pool(url: &str, size: u32) -> Result<DbPool, String> {
+    let mut first = establish(url)?;
+    let applied = run_migrations(&mut first)?;
+    for name in applied {
+        log::info!("applied migration {name}");
+    }
+    drop(first);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager {
+            url: url.to_owned(),
+        })
+        .map_err(|e| format!("cannot build the connection pool: {e}"))
+}

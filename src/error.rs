@@ -1,0 +1,292 @@
+//! `AppError`: every failure a handler can answer with, as a status, a stable
+//! `code` and a message a person understands. `PageError` renders the same in
+//! Japanese HTML for the pages.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: Cow<'static, str>,
+    pub message: String,
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+/// The JSON error body of CONTRACT.md.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            fields: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 422 for one field at fault.
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        let message = message.into();
+        let mut fields = BTreeMap::new();
+        fields.insert(field.to_owned(), message.clone());
+        AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: Cow::Borrowed("invalid_field"),
+            message: format!("入力内容に誤りがあります（{field}: {message}）"),
+            fields: Some(fields),
+        }
+    }
+
+    /// 422 for several fields at fault; `None` when the map is empty.
+    pub fn invalid_fields(fields: BTreeMap<String, String>) -> Option<AppError> {
+        if fields.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        Some(AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: Cow::Borrowed("invalid_field"),
+            message: format!("入力内容に誤りがあります（{}）", names.join(", ")),
+            fields: Some(fields),
+        })
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> AppError {
+        self.code = Cow::Borrowed(code);
+        self
+    }
+
+    /// A failure that is our fault. The cause goes to the log, never to the client.
+    pub fn internal(cause: impl fmt::Display) -> AppError {
+        log::error!("internal error: {cause}");
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "内部エラーが発生しました。管理者に連絡してください。",
+        )
+    }
+
+    pub fn unavailable(cause: impl fmt::Display) -> AppError {
+        log::warn!("service unavailable: {cause}");
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "データベースに接続できません。しばらくしてから再度お試しください。",
+        )
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                fields: self.fields.clone(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> AppError {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found("指定されたデータが見つかりません。"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                log::info!("unique violation: {}", info.message());
+                AppError::conflict("duplicate", "同じ内容のデータが既に登録されています。")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                log::info!("foreign key violation: {}", info.message());
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_reference",
+                    "参照先のデータが存在しません。",
+                )
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> AppError {
+        AppError::unavailable(e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> AppError {
+        AppError::internal(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// An error on a page: rendered as a Japanese HTML page, or a redirect to the login.
+#[derive(Debug)]
+pub enum PageError {
+    App(AppError),
+    Login {
+        next: String,
+    },
+    /// Somewhere else first (e.g. the password page when a change is due).
+    Redirect(String),
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageError::App(e) => e.fmt(f),
+            PageError::Login { next } => write!(f, "sign-in required for {next}"),
+            PageError::Redirect(to) => write!(f, "redirect to {to}"),
+        }
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError::App(e)
+    }
+}
+
+impl From<diesel::result::Error> for PageError {
+    fn from(e: diesel::result::Error) -> PageError {
+        PageError::App(e.into())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(e: actix_web::error::BlockingError) -> PageError {
+        PageError::App(e.into())
+    }
+}
+
+/// The Japanese heading for an error status.
+pub fn status_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "リクエストが正しくありません",
+        401 => "ログインが必要です",
+        403 => "この操作は許可されていません",
+        404 => "ページが見つかりません",
+        405 => "この操作はできません",
+        409 => "現在の状態ではこの操作はできません",
+        413 => "送信データが大きすぎます",
+        415 => "データ形式が正しくありません",
+        422 => "入力内容に誤りがあります",
+        423 => "アカウントがロックされています",
+        503 => "一時的に利用できません",
+        _ => "エラーが発生しました",
+    }
+}
+
+pub fn render_error_page(status: StatusCode, message: &str) -> HttpResponse {
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title: status_title(status),
+        message,
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(e) => {
+            log::error!("cannot render error page: {e}");
+            HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(message.to_owned())
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::App(e) => e.status,
+            PageError::Login { .. } | PageError::Redirect(_) => StatusCode::SEE_OTHER,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageError::App(e) => render_error_page(e.status, &e.message),
+            PageError::Login { next } => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, crate::web::login_url(next)))
+                .finish(),
+            PageError::Redirect(to) => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, to.as_str()))
+                .finish(),
+        }
+    }
+}

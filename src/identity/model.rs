@@ -1,0 +1,245 @@
+//! User and department rows and their queries.
+
+use super::rules::Role;
+use crate::db::DbConn;
+use crate::db::schema::{departments, user_roles, users};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub department_id: Option<i64>,
+    pub staff_number: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub password_changed_at: NaiveDateTime,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub session_version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub department_id: Option<i64>,
+    pub staff_number: Option<&'a str>,
+    pub birth_date: Option<NaiveDate>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub password_changed_at: NaiveDateTime,
+    pub failed_logins: i32,
+    pub session_version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = departments)]
+pub struct Department {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn find_user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+pub fn find_user_by_name(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
+    let names: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .select(user_roles::role)
+        .load(conn)?;
+    Ok(sorted_roles(names.iter().map(String::as_str)))
+}
+
+/// Roles of many users in one query.
+pub fn roles_of_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<Role>>> {
+    let rows: Vec<(i64, String)> = user_roles::table
+        .filter(user_roles::user_id.eq_any(ids))
+        .select((user_roles::user_id, user_roles::role))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<Role>> = HashMap::new();
+    for (id, role) in rows {
+        if let Some(role) = Role::parse(&role) {
+            map.entry(id).or_default().push(role);
+        }
+    }
+    map.values_mut().for_each(|roles| roles.sort());
+    Ok(map)
+}
+
+fn sorted_roles<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.filter_map(Role::parse).collect();
+    roles.sort();
+    roles
+}
+
+pub fn insert_user(conn: &mut DbConn, user: &NewUser<'_>) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::all_columns)
+        .get_result(conn)
+}
+
+/// Replaces a user's roles, row by row (batch inserts do not compile through the enum).
+pub fn set_roles(conn: &mut DbConn, user_id: i64, roles: &[Role]) -> QueryResult<()> {
+    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+    for role in roles {
+        diesel::insert_into(user_roles::table)
+            .values((
+                user_roles::user_id.eq(user_id),
+                user_roles::role.eq(role.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn list_users(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<User>, i64)> {
+    let total = users::table.count().get_result(conn)?;
+    let items = users::table
+        .order(users::username.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn record_failure(
+    conn: &mut DbConn,
+    id: i64,
+    failed: i32,
+    locked_until: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(failed),
+            users::locked_until.eq(locked_until),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn record_success(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Stores a new password hash; a new session version signs every other session out.
+pub fn set_password(
+    conn: &mut DbConn,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::must_change_password.eq(must_change),
+            users::password_changed_at.eq(now),
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+            users::session_version.eq(users::session_version + 1),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result(conn)
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub department_id: Option<Option<i64>>,
+    pub staff_number: Option<Option<String>>,
+    pub birth_date: Option<Option<NaiveDate>>,
+    pub active: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<User> {
+    diesel::update(users::table.find(id))
+        .set(changes)
+        .returning(users::all_columns)
+        .get_result(conn)
+}
+
+/// Signs every session of a user out (roles changed, deactivated).
+pub fn bump_session_version(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::session_version.eq(users::session_version + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_department(
+    conn: &mut DbConn,
+    code: &str,
+    name: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Department> {
+    diesel::insert_into(departments::table)
+        .values((
+            departments::code.eq(code),
+            departments::name.eq(name),
+            departments::created_at.eq(now),
+        ))
+        .returning(departments::all_columns)
+        .get_result(conn)
+}
+
+pub fn find_department(conn: &mut DbConn, id: i64) -> QueryResult<Department> {
+    departments::table
+        .find(id)
+        .select(Department::as_select())
+        .first(conn)
+}
+
+pub fn department_code_taken(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        departments::table.filter(departments::code.eq(code)),
+    ))
+    .get_result(conn)
+}
+
+pub fn list_departments(conn: &mut DbConn) -> QueryResult<Vec<Department>> {
+    departments::table
+        .order(departments::code.asc())
+        .select(Department::as_select())
+        .load(conn)
+}

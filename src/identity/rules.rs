@@ -1,0 +1,323 @@
+//! Roles, and the rules for names and passwords (第11条, 第17条, 第18条).
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    SecurityManager,
+    Operator,
+    Guard,
+    Staff,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::SecurityManager,
+        Role::Operator,
+        Role::Guard,
+        Role::Staff,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::SecurityManager => "security_manager",
+            Role::Operator => "operator",
+            Role::Guard => "guard",
+            Role::Staff => "staff",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// The name on screens.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "システム管理者",
+            Role::SecurityManager => "セキュリティ管理者",
+            Role::Operator => "運用管理者",
+            Role::Guard => "警備・受付",
+            Role::Staff => "職員等",
+            Role::Auditor => "監査担当",
+        }
+    }
+}
+
+/// Failed sign-ins before the account locks, and for how long.
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Whether an account is locked at `now`.
+pub fn is_locked(locked_until: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    locked_until.is_some_and(|until| until > now)
+}
+
+/// After one more failure: the new count, and the lock's end if this failure locks the account.
+pub fn after_failure(failed_before: i32, now: NaiveDateTime) -> (i32, Option<NaiveDateTime>) {
+    let failed = failed_before.saturating_add(1);
+    if failed >= MAX_FAILED_LOGINS {
+        (0, Some(now + TimeDelta::minutes(LOCKOUT_MINUTES)))
+    } else {
+        (failed, None)
+    }
+}
+
+/// Whether a password set at `changed_at` has outlived `max_age_days` (第17条).
+pub fn password_expired(changed_at: NaiveDateTime, now: NaiveDateTime, max_age_days: i64) -> bool {
+    now - changed_at > TimeDelta::days(max_age_days)
+}
+
+/// What a password must not contain (第11条: guessable strings).
+pub struct PasswordContext<'a> {
+    pub username: &'a str,
+    pub staff_number: Option<&'a str>,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// Why a password was refused: a stable code and a sentence for the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeakPassword {
+    pub reason: &'static str,
+    pub message: &'static str,
+}
+
+pub fn check_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(), WeakPassword> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(WeakPassword {
+            reason: "too_short",
+            message: "パスワードは12文字以上にしてください。",
+        });
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(WeakPassword {
+            reason: "too_long",
+            message: "パスワードは128文字以内にしてください。",
+        });
+    }
+    if password.chars().any(char::is_control) {
+        return Err(WeakPassword {
+            reason: "control_character",
+            message: "パスワードに制御文字は使えません。",
+        });
+    }
+    let folded = password.to_lowercase();
+    let digits_only: String = password.chars().filter(char::is_ascii_digit).collect();
+    if !ctx.username.is_empty() && folded.contains(&ctx.username.to_lowercase()) {
+        return Err(WeakPassword {
+            reason: "contains_username",
+            message: "パスワードに利用者IDを含めないでください。",
+        });
+    }
+    if let Some(number) = ctx.staff_number.map(str::trim).filter(|n| !n.is_empty())
+        && (folded.contains(&number.to_lowercase())
+            || (number.len() >= 4 && digits_only.contains(number)))
+    {
+        return Err(WeakPassword {
+            reason: "contains_staff_number",
+            message: "パスワードに職員番号を含めないでください。",
+        });
+    }
+    if let Some(birth) = ctx.birth_date
+        && birth_date_forms(birth)
+            .iter()
+            .any(|form| folded.contains(form.as_str()) || digits_only.contains(form.as_str()))
+    {
+        return Err(WeakPassword {
+            reason: "contains_birth_date",
+            message: "パスワードに生年月日を含めないでください。",
+        });
+    }
+    Ok(())
+}
+
+/// The ways a birth date gets written into a password: 19800412, 800412, 1980-04-12, 1980/04/12.
+fn birth_date_forms(date: NaiveDate) -> Vec<String> {
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    vec![
+        format!("{y:04}{m:02}{d:02}"),
+        format!("{:02}{m:02}{d:02}", y.rem_euclid(100)),
+        format!("{y:04}-{m:02}-{d:02}"),
+        format!("{y:04}/{m:02}/{d:02}"),
+    ]
+}
+
+/// Login names: ASCII letters, digits, `.`, `_`, `-`, 1–64 characters, stored in lower case.
+pub fn normalize_username(input: &str) -> Result<String, &'static str> {
+    let name = input.trim().to_ascii_lowercase();
+    if name.is_empty() || name.len() > 64 {
+        return Err("利用者IDは1〜64文字で入力してください。");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("利用者IDに使える文字は半角英数字と . _ - です。");
+    }
+    Ok(name)
+}
+
+/// A person-readable name or title: trimmed, 1..=max characters, no control characters.
+pub fn clean_text(input: &str, max_chars: usize) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err("入力してください。".into());
+    }
+    if text.chars().count() > max_chars {
+        return Err(format!("{max_chars}文字以内で入力してください。"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("制御文字は使えません。".into());
+    }
+    Ok(text.to_owned())
+}
+
+/// An optional text field: blank means absent.
+pub fn clean_optional(input: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
+    match input.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => clean_text(text, max_chars).map(Some),
+    }
+}
+
+/// Department codes: what the ward's own numbering uses (ASCII letters, digits, `-`), 1–32.
+pub fn normalize_code(input: &str) -> Result<String, &'static str> {
+    let code = input.trim().to_ascii_uppercase();
+    if code.is_empty()
+        || code.len() > 32
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err("コードは半角英数字と - で1〜32文字にしてください。");
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> PasswordContext<'static> {
+        PasswordContext {
+            username: "tanaka",
+            staff_number: Some("123456"),
+            birth_date: NaiveDate::from_ymd_opt(1980, 4, 12),
+        }
+    }
+
+    #[test]
+    fn passwords_follow_article_11() {
+        assert_eq!(
+            check_password("short-pass1", &ctx()).unwrap_err().reason,
+            "too_short"
+        );
+        assert_eq!(
+            check_password("Tanaka-is-my-name", &ctx())
+                .unwrap_err()
+                .reason,
+            "contains_username"
+        );
+        assert_eq!(
+            check_password("pass-123456-word", &ctx())
+                .unwrap_err()
+                .reason,
+            "contains_staff_number"
+        );
+        assert_eq!(
+            check_password("secret19800412!", &ctx())
+                .unwrap_err()
+                .reason,
+            "contains_birth_date"
+        );
+        assert_eq!(
+            check_password("secret-800412-x", &ctx())
+                .unwrap_err()
+                .reason,
+            "contains_birth_date"
+        );
+        assert_eq!(
+            check_password("mine:1980-04-12x", &ctx())
+                .unwrap_err()
+                .reason,
+            "contains_birth_date"
+        );
+        assert_eq!(
+            check_password("tab\there-is-long", &ctx())
+                .unwrap_err()
+                .reason,
+            "control_character"
+        );
+        assert!(check_password("correct horse battery", &ctx()).is_ok());
+        assert!(check_password("日本語のながいパスワードです", &ctx()).is_ok());
+    }
+
+    #[test]
+    fn lockout_after_five_failures() {
+        let now = NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let mut failed = 0;
+        for _ in 0..4 {
+            let (n, lock) = after_failure(failed, now);
+            assert!(lock.is_none());
+            failed = n;
+        }
+        let (_, lock) = after_failure(failed, now);
+        let until = lock.expect("the fifth failure locks");
+        assert!(is_locked(Some(until), now + TimeDelta::minutes(14)));
+        assert!(!is_locked(Some(until), now + TimeDelta::minutes(15)));
+    }
+
+    #[test]
+    fn expiry_after_max_age() {
+        let t = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert!(!password_expired(t, t + TimeDelta::days(90), 90));
+        assert!(password_expired(t, t + TimeDelta::days(91), 90));
+    }
+
+    #[test]
+    fn usernames_and_codes() {
+        assert_eq!(normalize_username(" Tanaka.Taro ").unwrap(), "tanaka.taro");
+        assert!(normalize_username("田中").is_err());
+        assert!(normalize_username("a b").is_err());
+        assert!(normalize_username("").is_err());
+        assert_eq!(normalize_code("jyoho-1").unwrap(), "JYOHO-1");
+        assert!(normalize_code("情報").is_err());
+        assert!(clean_text("a\u{0}b", 10).is_err());
+        assert!(clean_text(&"あ".repeat(11), 10).is_err());
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

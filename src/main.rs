@@ -1,0 +1,184 @@
+//! The `daicho` command: serve (the default), migrate, user add, backup, audit verify.
+
+use clap::{Parser, Subcommand};
+use daicho::config::Settings;
+use daicho::identity::Role;
+use daicho::identity::service::{NewUserInput, create_user_as_system};
+use daicho::{audit, db};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "daicho",
+    version,
+    about = "台帳: machine-room records for a ward office"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the pages and the JSON API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users from scripts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent online copy of the SQLite database to PATH.
+    Backup { path: String },
+    /// Work with the audit chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Register a user. The password is read from the first line of standard
+    /// input with --password-stdin; otherwise a one-time password is generated and printed.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, security_manager, operator, guard, staff or auditor (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        department_id: Option<i64>,
+        #[arg(long)]
+        staff_number: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the chain; exit 1 and name the first broken row if it does not verify.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new().block_on(daicho::app::serve(settings)),
+        Command::Migrate => connect(&settings).and_then(|mut conn| {
+            let applied = db::run_migrations(&mut conn)?;
+            println!("applied {} migration(s)", applied.len());
+            Ok(())
+        }),
+        Command::User(UserCommand::Add {
+            username,
+            display_name,
+            roles,
+            department_id,
+            staff_number,
+            password_stdin,
+        }) => add_user(
+            &settings,
+            username,
+            display_name,
+            roles,
+            department_id,
+            staff_number,
+            password_stdin,
+        ),
+        Command::Backup { path } => connect(&settings).and_then(|mut conn| {
+            db::backup_sqlite(&mut conn, &path)?;
+            println!("backup written to {path}");
+            Ok(())
+        }),
+        Command::Audit(AuditCommand::Verify) => verify(&settings),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("daicho: {message}");
+    ExitCode::FAILURE
+}
+
+fn connect(settings: &Settings) -> Result<db::DbConn, String> {
+    let mut conn = db::establish(&settings.database_url)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+fn add_user(
+    settings: &Settings,
+    username: String,
+    display_name: String,
+    roles: Vec<String>,
+    department_id: Option<i64>,
+    staff_number: Option<String>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let roles = roles
+        .iter()
+        .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (daicho::identity::password::random_password(), true)
+    };
+    let input = NewUserInput {
+        username,
+        display_name,
+        password: password.clone(),
+        roles,
+        department_id,
+        staff_number,
+        birth_date: None,
+    };
+    let mut conn = connect(settings)?;
+    let user = create_user_as_system(&mut conn, &input, generated).map_err(|e| match e.fields {
+        Some(fields) => format!("{} {:?}", e.message, fields),
+        None => e.message,
+    })?;
+    println!("created user {} (id {})", user.username, user.id);
+    if generated {
+        println!("one-time password: {password}");
+        println!("it must be changed at first login");
+    }
+    Ok(())
+}
+
+fn verify(settings: &Settings) -> Result<(), String> {
+    let mut conn = connect(settings)?;
+    let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    if report.ok {
+        println!(
+            "audit chain OK: {} events, head {}",
+            report.events, report.head_hash
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "audit chain BROKEN at id {} (seq {}): {}; {} events verified before it",
+            report.first_broken_id.map_or("-".into(), |i| i.to_string()),
+            report
+                .first_broken_seq
+                .map_or("-".into(), |i| i.to_string()),
+            report.reason.as_deref().unwrap_or("unknown"),
+            report.events
+        ))
+    }
+}

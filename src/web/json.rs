@@ -1,0 +1,193 @@
+//! JSON input: `ApiJson<T>` reads the body itself so that every fault becomes
+//! the right 4xx — 400 for malformed JSON, 413 for too much of it, 415 for
+//! another media type, 422 naming the field for a wrong or unknown value.
+
+use crate::error::AppError;
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"));
+        let declared_too_large = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > JSON_LIMIT);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if declared_too_large {
+                return Err(too_large());
+            }
+            if !is_json {
+                return Err(AppError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Content-Type: application/json で送信してください。",
+                ));
+            }
+            let bytes = body.await.map_err(|e| payload_error(&e))?;
+            if bytes.len() > JSON_LIMIT {
+                return Err(too_large());
+            }
+            parse(&bytes).map(ApiJson)
+        })
+    }
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "送信データが大きすぎます。",
+    )
+}
+
+fn payload_error(e: &actix_web::Error) -> AppError {
+    if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::bad_request("bad_body", "リクエスト本文を読み取れませんでした。")
+    }
+}
+
+/// Parses JSON, naming the field at fault when the JSON is well-formed but wrong.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        describe(&path, err.into_inner())
+    })?;
+    deserializer.end().map_err(|e| describe(".", e))?;
+    Ok(value)
+}
+
+fn describe(path: &str, inner: serde_json::Error) -> AppError {
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let detail = inner.to_string();
+            let at_root = path == "." || path.is_empty();
+            let field = match named_field(&detail) {
+                Some(name) if at_root => name.to_owned(),
+                Some(name) => format!("{path}.{name}"),
+                None if at_root => "body".to_owned(),
+                None => path.to_owned(),
+            };
+            let mut fields = BTreeMap::new();
+            fields.insert(field.clone(), strip_position(&detail));
+            AppError::invalid_fields(fields)
+                .unwrap_or_else(|| AppError::invalid(&field, "値が不正です。"))
+        }
+        _ => AppError::bad_request("malformed_json", "JSONの形式が正しくありません。"),
+    }
+}
+
+/// serde names unknown and missing fields inside backquotes.
+fn named_field(detail: &str) -> Option<&str> {
+    for prefix in ["unknown field `", "missing field `", "duplicate field `"] {
+        if let Some(rest) = detail.strip_prefix(prefix) {
+            return rest.split('`').next();
+        }
+    }
+    None
+}
+
+fn strip_position(detail: &str) -> String {
+    match detail.rfind(" at line ") {
+        Some(i) => detail[..i].to_owned(),
+        None => detail.to_owned(),
+    }
+}
+
+/// For PATCH bodies: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
+pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Query-string faults: 422 naming the parameter.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    let detail = err.to_string();
+    let field = detail
+        .split("field `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or("query")
+        .to_owned();
+    AppError::invalid(
+        &field,
+        format!("パラメータが不正です: {}", strip_position(&detail)),
+    )
+    .into()
+}
+
+/// Path faults (`/users/abc`): nothing there.
+pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::not_found("指定されたデータが見つかりません。").into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Login {
+        username: String,
+        password: String,
+    }
+
+    #[test]
+    fn faults_map_to_statuses_and_fields() {
+        let e = parse::<Login>(b"{\"username\": ").unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.code.as_ref()),
+            (400, "malformed_json")
+        );
+        let e = parse::<Login>(b"{\"username\": 5, \"password\": \"x\"}").unwrap_err();
+        assert_eq!(e.status.as_u16(), 422);
+        assert!(e.fields.unwrap().contains_key("username"));
+        let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\", \"admin\": true}")
+            .unwrap_err();
+        assert!(e.fields.unwrap().contains_key("admin"));
+        let e = parse::<Login>(b"{\"username\": \"a\"}").unwrap_err();
+        assert!(e.fields.unwrap().contains_key("password"));
+        let e = parse::<Login>(b"{\"username\": \"\xff\", \"password\": \"x\"}").unwrap_err();
+        assert_eq!(e.status.as_u16(), 400);
+        let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"} trailing").unwrap_err();
+        assert_eq!(e.status.as_u16(), 400);
+        assert!(parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"}").is_ok());
+    }
+}

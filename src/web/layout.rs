@@ -1,0 +1,93 @@
+//! What every page shares: the title, who is signed in, the menu for their
+//! roles, and the CSRF token the forms carry.
+
+use crate::error::{AppError, PageError};
+use crate::identity::{Principal, Role};
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub role_labels: String,
+    pub csrf: String,
+    pub nav: Vec<NavLink>,
+}
+
+/// The menu: one entry per area the principal's roles reach.
+fn nav_for(p: &Principal) -> Vec<NavLink> {
+    let mut nav = vec![NavLink {
+        href: "/",
+        label: "ホーム",
+    }];
+    if p.has_any(&[Role::Admin, Role::Auditor, Role::SecurityManager]) {
+        nav.push(NavLink {
+            href: "/users",
+            label: "利用者",
+        });
+    }
+    if p.has_any(&[Role::Admin, Role::Auditor]) {
+        nav.push(NavLink {
+            href: "/departments",
+            label: "所属",
+        });
+        nav.push(NavLink {
+            href: "/audit",
+            label: "監査ログ",
+        });
+    }
+    nav.push(NavLink {
+        href: "/password",
+        label: "パスワード変更",
+    });
+    nav
+}
+
+impl Layout {
+    pub fn anonymous(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            user_name: None,
+            role_labels: String::new(),
+            csrf: String::new(),
+            nav: vec![],
+        }
+    }
+
+    pub fn signed_in(title: &str, p: &Principal, csrf: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            user_name: Some(p.display_name.clone()),
+            role_labels: p
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join("・"),
+            csrf: csrf.to_owned(),
+            nav: nav_for(p),
+        }
+    }
+}
+
+/// Renders a page with a status (422 when a form comes back with errors).
+pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, PageError> {
+    let html = page
+        .render()
+        .map_err(|e| PageError::App(AppError::internal(format!("template: {e}"))))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}

@@ -1,0 +1,84 @@
+//! Shared web plumbing: who is asking, JSON and form input, pagination,
+//! time display (和暦), secrets on disk, static assets and operations endpoints.
+
+pub mod assets;
+pub mod auth;
+pub mod json;
+pub mod layout;
+pub mod ops;
+pub mod pagination;
+pub mod secrets;
+pub mod time;
+
+pub use auth::{CurrentUser, PageUser, PasswordChanger};
+pub use json::ApiJson;
+pub use layout::{Layout, render};
+pub use pagination::{PageQuery, Paged};
+
+use crate::app::AppState;
+use crate::db::DbConn;
+use crate::error::AppError;
+
+/// Runs blocking database work on actix's thread pool with a pooled connection.
+pub async fn with_db<T, F>(state: &AppState, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Where to send someone who must sign in first, keeping where they were going.
+pub fn login_url(next: &str) -> String {
+    if next.is_empty() || next == "/" {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", percent_encode(next))
+    }
+}
+
+/// Only local paths are followed after sign-in, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(super::safe_next(Some("/e/SRV-001")), "/e/SRV-001");
+        assert_eq!(super::safe_next(Some("//evil.example/")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(super::safe_next(Some("/\\evil")), "/");
+        assert_eq!(super::safe_next(None), "/");
+        assert_eq!(super::login_url("/e/A B"), "/login?next=/e/A%20B");
+    }
+}
