@@ -1,0 +1,12 @@
+//! One integration-test binary: each test starts the real app on a random
+//! port against a fresh database (a SQLite temp file, or a fresh PostgreSQL
+//! database when `TEST_DATABASE_URL` is set).
+
+mod common;
+
+mod audit;
+mod cli;
+mod errors;
+mod identity;
+mod ops;
+mod pages;
