@@ -5,7 +5,9 @@ use crate::db::{self, DbPool};
 use crate::error::{AppError, render_error_page};
 use crate::identity::session::SessionKeys;
 use crate::web::json::{JSON_LIMIT, path_error, query_error};
-use crate::{audit, identity, web as plumbing};
+use crate::{
+    access, audit, cabling, identity, labels, licenses, power, register, reports, web as plumbing,
+};
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, Logger};
@@ -28,6 +30,13 @@ pub struct AppState {
 fn api_routes(cfg: &mut ServiceConfig) {
     identity::api::routes(cfg);
     audit::api::routes(cfg);
+    register::api::routes(cfg);
+    labels::api::routes(cfg);
+    access::api::routes(cfg);
+    power::api::routes(cfg);
+    licenses::api::routes(cfg);
+    cabling::api::routes(cfg);
+    reports::api::routes(cfg);
 }
 
 /// Every page route, by area.
@@ -38,6 +47,13 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .service(plumbing::assets::asset);
     identity::pages::routes(cfg);
     audit::pages::routes(cfg);
+    register::pages::routes(cfg);
+    labels::pages::routes(cfg);
+    access::pages::routes(cfg);
+    power::pages::routes(cfg);
+    licenses::pages::routes(cfg);
+    cabling::pages::routes(cfg);
+    reports::pages::routes(cfg);
 }
 
 /// The OpenAPI 3 document of everything under `/api/v1`.

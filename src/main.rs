@@ -150,7 +150,11 @@ fn add_user(
     };
     let mut conn = connect(settings)?;
     let user = create_user_as_system(&mut conn, &input, generated).map_err(|e| match e.fields {
-        Some(fields) => fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+        Some(fields) => fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; "),
         None => e.message,
     })?;
     println!("created user {} (id {})", user.username, user.id);

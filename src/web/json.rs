@@ -95,7 +95,9 @@ fn describe(path: &str, inner: serde_json::Error) -> AppError {
             let field = match named_field(&detail) {
                 Some(name) if at_root => name.to_owned(),
                 // serde_path_to_error already ends the path with an unknown field's name.
-                Some(name) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
+                Some(name) if path == name || path.ends_with(&format!(".{name}")) => {
+                    path.to_owned()
+                }
                 Some(name) => format!("{path}.{name}"),
                 None if at_root => "body".to_owned(),
                 None => path.to_owned(),

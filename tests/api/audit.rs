@@ -9,7 +9,9 @@ use serde_json::json;
 fn disable_guards(conn: &mut DbConn, backend: Backend) {
     let sql = match backend {
         Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
-        Backend::Sqlite => "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete",
+        Backend::Sqlite => {
+            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"
+        }
     };
     conn.batch_execute(sql).unwrap();
 }
@@ -17,7 +19,11 @@ fn disable_guards(conn: &mut DbConn, backend: Backend) {
 fn event_id(conn: &mut DbConn, seq: i64) -> i64 {
     use daicho::db::schema::audit_events::dsl;
     use diesel::prelude::*;
-    dsl::audit_events.filter(dsl::seq.eq(seq)).select(dsl::id).first(conn).unwrap()
+    dsl::audit_events
+        .filter(dsl::seq.eq(seq))
+        .select(dsl::id)
+        .first(conn)
+        .unwrap()
 }
 
 fn some_history(app: &TestApp, admin: &str) {
@@ -32,8 +38,14 @@ fn the_chain_refuses_updates_and_deletes() {
     let admin = app.admin();
     some_history(&app, &admin);
     let mut conn = app.db();
-    assert!(conn.batch_execute("UPDATE audit_events SET actor_name = 'x' WHERE seq = 2").is_err());
-    assert!(conn.batch_execute("DELETE FROM audit_events WHERE seq = 2").is_err());
+    assert!(
+        conn.batch_execute("UPDATE audit_events SET actor_name = 'x' WHERE seq = 2")
+            .is_err()
+    );
+    assert!(
+        conn.batch_execute("DELETE FROM audit_events WHERE seq = 2")
+            .is_err()
+    );
     assert_eq!(app.verify(&admin)["ok"], true);
 }
 
@@ -47,12 +59,16 @@ fn a_changed_row_is_named() {
     assert!(ok["events"].as_i64().unwrap() >= 6);
     let mut conn = app.db();
     disable_guards(&mut conn, app.backend());
-    conn.batch_execute("UPDATE audit_events SET detail = '{\"code\":\"FORGED\"}' WHERE seq = 4").unwrap();
+    conn.batch_execute("UPDATE audit_events SET detail = '{\"code\":\"FORGED\"}' WHERE seq = 4")
+        .unwrap();
     let report = app.verify(&admin);
     assert_eq!(report["ok"], false);
     assert_eq!(report["first_broken_id"], event_id(&mut conn, 4));
     assert_eq!(report["reason"], "content_changed");
-    assert_eq!(report["events"], 3, "three events verified before the forged one");
+    assert_eq!(
+        report["events"], 3,
+        "three events verified before the forged one"
+    );
 }
 
 #[test]
@@ -63,10 +79,14 @@ fn a_deleted_row_is_named() {
     let mut conn = app.db();
     let after = event_id(&mut conn, 4);
     disable_guards(&mut conn, app.backend());
-    conn.batch_execute("DELETE FROM audit_events WHERE seq = 3").unwrap();
+    conn.batch_execute("DELETE FROM audit_events WHERE seq = 3")
+        .unwrap();
     let report = app.verify(&admin);
     assert_eq!(report["ok"], false);
-    assert_eq!(report["first_broken_id"], after, "the row after the gap is named");
+    assert_eq!(
+        report["first_broken_id"], after,
+        "the row after the gap is named"
+    );
     assert_eq!(report["reason"], "sequence_gap");
 }
 
@@ -78,7 +98,8 @@ fn a_rehashed_forgery_still_breaks_the_next_link() {
     let mut conn = app.db();
     disable_guards(&mut conn, app.backend());
     // The forger recomputes row 3's own hash but cannot fix row 4's prev_hash without rewriting everything after.
-    conn.batch_execute("UPDATE audit_events SET hash = 'f00d' || substr(hash, 5) WHERE seq = 3").unwrap();
+    conn.batch_execute("UPDATE audit_events SET hash = 'f00d' || substr(hash, 5) WHERE seq = 3")
+        .unwrap();
     let report = app.verify(&admin);
     assert_eq!(report["ok"], false);
     assert_eq!(report["first_broken_id"], event_id(&mut conn, 3));
@@ -91,7 +112,8 @@ fn a_cut_tail_is_noticed() {
     some_history(&app, &admin);
     let mut conn = app.db();
     disable_guards(&mut conn, app.backend());
-    conn.batch_execute("DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)").unwrap();
+    conn.batch_execute("DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)")
+        .unwrap();
     let report = app.verify(&admin);
     assert_eq!(report["ok"], false);
     assert_eq!(report["reason"], "tail_missing");
@@ -109,7 +131,11 @@ fn concurrent_writers_never_fork_the_chain() {
             let (app, admin) = (&app, &admin);
             scope.spawn(move || {
                 for i in 0..6 {
-                    let response = app.post("/api/v1/departments", admin, &json!({"code": format!("C{t}-{i}"), "name": "並行"}));
+                    let response = app.post(
+                        "/api/v1/departments",
+                        admin,
+                        &json!({"code": format!("C{t}-{i}"), "name": "並行"}),
+                    );
                     assert_eq!(response.status(), 201, "{:?}", response.text());
                 }
             });
@@ -120,9 +146,21 @@ fn concurrent_writers_never_fork_the_chain() {
     use daicho::db::schema::audit_events::dsl;
     use diesel::prelude::*;
     let mut conn = app.db();
-    let seqs: Vec<i64> = dsl::audit_events.order(dsl::seq.asc()).select(dsl::seq).load(&mut conn).unwrap();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "one unbroken sequence");
-    let created = app.audit_actions().iter().filter(|a| *a == "department.create").count();
+    let seqs: Vec<i64> = dsl::audit_events
+        .order(dsl::seq.asc())
+        .select(dsl::seq)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "one unbroken sequence"
+    );
+    let created = app
+        .audit_actions()
+        .iter()
+        .filter(|a| *a == "department.create")
+        .count();
     assert_eq!(created, 48);
 }
 
@@ -134,20 +172,43 @@ fn the_log_filters_by_actor_entity_and_date_and_records_its_readers() {
     let dept = app.department(&admin, "KEIRI", "経理課");
     let (_, auditor) = app.user(&admin, "kansa", &["auditor"], None);
 
-    let by_entity = body(app.get(&format!("/api/v1/audit?entity_type=department&entity_id={dept}"), &auditor));
+    let by_entity = body(app.get(
+        &format!("/api/v1/audit?entity_type=department&entity_id={dept}"),
+        &auditor,
+    ));
     assert_eq!(by_entity["total"], 1);
     assert_eq!(by_entity["items"][0]["action"], "department.create");
     assert_eq!(by_entity["items"][0]["actor_id"], admin_id);
-    assert!(by_entity["items"][0]["occurred_at"].as_str().unwrap().ends_with("+09:00"));
+    assert!(
+        by_entity["items"][0]["occurred_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+09:00")
+    );
 
-    let by_actor = body(app.get(&format!("/api/v1/audit?actor_id={admin_id}&action=department.create"), &auditor));
+    let by_actor = body(app.get(
+        &format!("/api/v1/audit?actor_id={admin_id}&action=department.create"),
+        &auditor,
+    ));
     assert_eq!(by_actor["total"], 1);
-    let today = chrono::Utc::now().with_timezone(&daicho::web::time::tokyo()).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&daicho::web::time::tokyo())
+        .date_naive();
     let tomorrow = today.succ_opt().unwrap();
-    let dated = body(app.get(&format!("/api/v1/audit?from={today}&to={tomorrow}&entity_type=department"), &auditor));
+    let dated = body(app.get(
+        &format!("/api/v1/audit?from={today}&to={tomorrow}&entity_type=department"),
+        &auditor,
+    ));
     assert_eq!(dated["total"], 1);
     let future = body(app.get(&format!("/api/v1/audit?from={tomorrow}"), &auditor));
     assert_eq!(future["total"], 0);
-    assert_error(app.get("/api/v1/audit?from=someday", &auditor), 422, "invalid_field");
-    assert!(app.audit_actions().iter().any(|a| a == "audit.view"), "reading the log is recorded (第30条)");
+    assert_error(
+        app.get("/api/v1/audit?from=someday", &auditor),
+        422,
+        "invalid_field",
+    );
+    assert!(
+        app.audit_actions().iter().any(|a| a == "audit.view"),
+        "reading the log is recorded (第30条)"
+    );
 }

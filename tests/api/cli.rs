@@ -6,7 +6,10 @@ use std::process::{Command, Stdio};
 
 fn daicho(db: &TestDatabase) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_daicho"));
-    command.env("DATABASE_URL", &db.url).env("DAICHO_DATA_DIR", db.dir.path()).env("RUST_LOG", "warn");
+    command
+        .env("DATABASE_URL", &db.url)
+        .env("DAICHO_DATA_DIR", db.dir.path())
+        .env("RUST_LOG", "warn");
     command
 }
 
@@ -15,16 +18,46 @@ fn user_add_then_sign_in() {
     let db = TestDatabase::create();
     assert!(daicho(&db).arg("migrate").status().unwrap().success());
     let mut child = daicho(&db)
-        .args(["user", "add", "--username", "script", "--display-name", "スクリプト", "--role", "operator", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "--username",
+            "script",
+            "--display-name",
+            "スクリプト",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"Kikai-Passw0rd-2026\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Kikai-Passw0rd-2026\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{} {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let weak = daicho(&db)
-        .args(["user", "add", "--username", "weak", "--display-name", "弱", "--role", "staff", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "--username",
+            "weak",
+            "--display-name",
+            "弱",
+            "--role",
+            "staff",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -49,11 +82,14 @@ fn audit_verify_fails_on_a_forgery() {
     let mut conn = app.db();
     use diesel::connection::SimpleConnection;
     let guard_off = match app.backend() {
-        daicho::db::Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+        daicho::db::Backend::Postgres => {
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"
+        }
         daicho::db::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
     };
     conn.batch_execute(guard_off).unwrap();
-    conn.batch_execute("UPDATE audit_events SET actor_name = 'someone-else' WHERE seq = 1").unwrap();
+    conn.batch_execute("UPDATE audit_events SET actor_name = 'someone-else' WHERE seq = 1")
+        .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_daicho"))
         .args(["audit", "verify"])
         .env("DATABASE_URL", &app.settings.database_url)
@@ -68,7 +104,9 @@ fn audit_verify_fails_on_a_forgery() {
 fn backup_is_a_consistent_copy_while_serving() {
     let app = TestApp::spawn();
     if app.backend() != daicho::db::Backend::Sqlite {
-        eprintln!("backup: PostgreSQL is backed up with pg_dump; the SQLite copy is tested in the SQLite pass");
+        eprintln!(
+            "backup: PostgreSQL is backed up with pg_dump; the SQLite copy is tested in the SQLite pass"
+        );
         return;
     }
     let admin = app.admin();
@@ -81,26 +119,41 @@ fn backup_is_a_consistent_copy_while_serving() {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let copy = Command::new(env!("CARGO_BIN_EXE_daicho"))
         .args(["audit", "verify"])
         .env("DATABASE_URL", path.to_str().unwrap())
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(copy.status.success(), "the copy verifies: {}", String::from_utf8_lossy(&copy.stderr));
+    assert!(
+        copy.status.success(),
+        "the copy verifies: {}",
+        String::from_utf8_lossy(&copy.stderr)
+    );
     let again = Command::new(env!("CARGO_BIN_EXE_daicho"))
         .args(["backup", path.to_str().unwrap()])
         .env("DATABASE_URL", &app.settings.database_url)
         .output()
         .unwrap();
-    assert!(!again.status.success(), "an existing file is never overwritten");
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
 }
 
 #[test]
 fn serve_stops_gracefully_on_sigterm() {
     let db = TestDatabase::create();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = daicho(&db)
         .arg("serve")
         .env("DAICHO_BIND", format!("127.0.0.1:{port}"))
@@ -115,7 +168,13 @@ fn serve_stops_gracefully_on_sigterm() {
         client.get(&url).send().is_ok_and(|r| r.status() == 200)
     });
     assert!(ready, "the server came up");
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }

@@ -17,15 +17,30 @@ fn malformed_oversized_unknown_and_wrong_types() {
     };
     assert_error(raw(b"{\"code\": "), 400, "malformed_json");
     assert_error(raw(b"not json at all"), 400, "malformed_json");
-    let unknown = assert_error(raw(b"{\"code\": \"A\", \"name\": \"a\", \"is_admin\": true}"), 422, "invalid_field");
-    assert!(unknown["error"]["fields"]["is_admin"].is_string(), "names the field: {unknown}");
-    let wrong = assert_error(raw(b"{\"code\": 12, \"name\": \"a\"}"), 422, "invalid_field");
+    let unknown = assert_error(
+        raw(b"{\"code\": \"A\", \"name\": \"a\", \"is_admin\": true}"),
+        422,
+        "invalid_field",
+    );
+    assert!(
+        unknown["error"]["fields"]["is_admin"].is_string(),
+        "names the field: {unknown}"
+    );
+    let wrong = assert_error(
+        raw(b"{\"code\": 12, \"name\": \"a\"}"),
+        422,
+        "invalid_field",
+    );
     assert!(wrong["error"]["fields"]["code"].is_string());
     let missing = assert_error(raw(b"{\"code\": \"A\"}"), 422, "invalid_field");
     assert!(missing["error"]["fields"]["name"].is_string());
 
     let huge = json!({"code": "A", "name": "あ".repeat(100_000)});
-    assert_error(app.post("/api/v1/departments", &admin, &huge), 413, "payload_too_large");
+    assert_error(
+        app.post("/api/v1/departments", &admin, &huge),
+        413,
+        "payload_too_large",
+    );
     let plain = app
         .request(Method::POST, "/api/v1/departments", Some(&admin))
         .header("content-type", "text/plain")
@@ -34,7 +49,11 @@ fn malformed_oversized_unknown_and_wrong_types() {
         .unwrap();
     assert_error(plain, 415, "unsupported_media_type");
     assert_error(app.get("/api/v1/no-such-thing", &admin), 404, "not_found");
-    assert_error(app.get("/api/v1/users/not-a-number", &admin), 404, "not_found");
+    assert_error(
+        app.get("/api/v1/users/not-a-number", &admin),
+        404,
+        "not_found",
+    );
 }
 
 /// Odd values for every identity endpoint: none may produce a 5xx or a panic.
@@ -66,15 +85,31 @@ fn odd_input_never_produces_a_server_error() {
         json!({"nested": {"deep": [1, 2, 3]}}),
     ];
     let templates: Vec<(Method, &str, serde_json::Value)> = vec![
-        (Method::POST, "/api/v1/auth/login", json!({"username": "nobody", "password": "x"})),
-        (Method::POST, "/api/v1/auth/password", json!({"current_password": "x", "new_password": "y"})),
-        (Method::POST, "/api/v1/departments", json!({"code": "A", "name": "b"})),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            json!({"username": "nobody", "password": "x"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/password",
+            json!({"current_password": "x", "new_password": "y"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/departments",
+            json!({"code": "A", "name": "b"}),
+        ),
         (
             Method::POST,
             "/api/v1/users",
             json!({"username": "u", "display_name": "d", "password": "p", "roles": ["staff"], "department_id": 1, "staff_number": "1", "birth_date": "2000-01-01"}),
         ),
-        (Method::PATCH, &patch_path, json!({"display_name": "d", "roles": ["admin"], "department_id": 1, "active": true})),
+        (
+            Method::PATCH,
+            &patch_path,
+            json!({"display_name": "d", "roles": ["admin"], "department_id": 1, "active": true}),
+        ),
         (Method::POST, &reset_path, json!({"password": "p"})),
     ];
     let mut tried = 0;
@@ -89,11 +124,21 @@ fn odd_input_never_produces_a_server_error() {
                     .send()
                     .unwrap()
                     .status();
-                assert!(status.as_u16() < 500, "{method} {path} with {field}={value} gave {status}");
+                assert!(
+                    status.as_u16() < 500,
+                    "{method} {path} with {field}={value} gave {status}"
+                );
                 tried += 1;
             }
         }
-        for raw in [&b"\xff\xfe\x00"[..], b"{\"username\": \"\xc3\x28\"}", b"[", b"{}", b"null", b"{\"a\":1}{\"b\":2}"] {
+        for raw in [
+            &b"\xff\xfe\x00"[..],
+            b"{\"username\": \"\xc3\x28\"}",
+            b"[",
+            b"{}",
+            b"null",
+            b"{\"a\":1}{\"b\":2}",
+        ] {
             let status = app
                 .request(method.clone(), path, Some(&admin))
                 .header("content-type", "application/json")
@@ -101,10 +146,20 @@ fn odd_input_never_produces_a_server_error() {
                 .send()
                 .unwrap()
                 .status();
-            assert!(status.is_client_error() || status.is_success(), "{method} {path} raw {raw:?} gave {status}");
+            assert!(
+                status.is_client_error() || status.is_success(),
+                "{method} {path} raw {raw:?} gave {status}"
+            );
         }
     }
-    for query in ["page=-1", "page=abc", "per_page=0", "page=99999999999999999999", "actor_id=x", "from=%00"] {
+    for query in [
+        "page=-1",
+        "page=abc",
+        "per_page=0",
+        "page=99999999999999999999",
+        "actor_id=x",
+        "from=%00",
+    ] {
         let status = app.get(&format!("/api/v1/audit?{query}"), &admin).status();
         assert!(status.is_client_error(), "audit?{query} gave {status}");
         let status = app.get(&format!("/api/v1/users?{query}"), &admin).status();

@@ -4,9 +4,14 @@
 
 mod common;
 
+mod access;
 mod audit;
+mod cabling;
 mod cli;
 mod errors;
 mod identity;
+mod licenses;
 mod ops;
 mod pages;
+mod power;
+mod register;

@@ -39,27 +39,42 @@ fn security_headers_are_sent() {
     let headers = response.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
-    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
 }
 
 #[test]
 fn both_backends_have_the_same_migrations() {
     let names = |dir: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         names.sort();
         names
     };
     let (sqlite, postgres) = (names("sqlite"), names("postgres"));
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres, "every migration lands as a same-named pair");
+    assert_eq!(
+        sqlite, postgres,
+        "every migration lands as a same-named pair"
+    );
     for name in &sqlite {
         for backend in ["sqlite", "postgres"] {
             let dir = format!("{}/migrations/{backend}/{name}", env!("CARGO_MANIFEST_DIR"));
-            assert!(std::path::Path::new(&format!("{dir}/up.sql")).is_file(), "{dir}/up.sql");
-            assert!(std::path::Path::new(&format!("{dir}/down.sql")).is_file(), "{dir}/down.sql");
+            assert!(
+                std::path::Path::new(&format!("{dir}/up.sql")).is_file(),
+                "{dir}/up.sql"
+            );
+            assert!(
+                std::path::Path::new(&format!("{dir}/down.sql")).is_file(),
+                "{dir}/down.sql"
+            );
         }
     }
 }

@@ -30,7 +30,14 @@ impl<'a> Browser<'a> {
     }
 
     fn sign_in(&mut self, username: &str, password: &str) -> Response {
-        let response = self.post("/login", &[("username", username), ("password", password), ("next", "/users")]);
+        let response = self.post(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/users"),
+            ],
+        );
         if let Some(set) = response.headers().get("set-cookie") {
             let set = set.to_str().unwrap().to_owned();
             self.cookie = Some(set.split(';').next().unwrap().to_owned());
@@ -62,13 +69,23 @@ fn sign_in_sets_a_strict_cookie_and_returns_to_the_page() {
 
     let wrong = browser.sign_in("admin", "wrong-password-123");
     assert_eq!(wrong.status(), 401);
-    assert!(wrong.text().unwrap().contains("利用者IDまたはパスワードが正しくありません"));
+    assert!(
+        wrong
+            .text()
+            .unwrap()
+            .contains("利用者IDまたはパスワードが正しくありません")
+    );
 
     let ok = browser.sign_in("admin", ADMIN_PASSWORD);
     assert_eq!(ok.status(), 303);
     assert_eq!(location(&ok), "/users");
     let cookie = ok.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     let users = browser.get("/users");
     assert_eq!(users.status(), 200);
     let html = users.text().unwrap();
@@ -80,31 +97,69 @@ fn forms_need_the_csrf_token_and_show_field_errors() {
     let app = TestApp::spawn();
     let mut browser = Browser::new(&app);
     browser.sign_in("admin", ADMIN_PASSWORD);
-    let forged = browser.post("/departments/new", &[("csrf", "forged"), ("code", "X1"), ("name", "偽")]);
+    let forged = browser.post(
+        "/departments/new",
+        &[("csrf", "forged"), ("code", "X1"), ("name", "偽")],
+    );
     assert_eq!(forged.status(), 403);
-    assert!(forged.text().unwrap().contains("この操作は許可されていません"));
+    assert!(
+        forged
+            .text()
+            .unwrap()
+            .contains("この操作は許可されていません")
+    );
 
     let csrf = browser.csrf("/departments/new");
-    let invalid = browser.post("/departments/new", &[("csrf", &csrf), ("code", "情報"), ("name", "情報政策課")]);
+    let invalid = browser.post(
+        "/departments/new",
+        &[("csrf", &csrf), ("code", "情報"), ("name", "情報政策課")],
+    );
     assert_eq!(invalid.status(), 422);
     let html = invalid.text().unwrap();
-    assert!(html.contains("field-error") && html.contains("半角英数字"), "the error stands beside the field");
-    assert!(html.contains("value=\"情報政策課\""), "what was typed is kept");
+    assert!(
+        html.contains("field-error") && html.contains("半角英数字"),
+        "the error stands beside the field"
+    );
+    assert!(
+        html.contains("value=\"情報政策課\""),
+        "what was typed is kept"
+    );
 
-    let created = browser.post("/departments/new", &[("csrf", &csrf), ("code", "JOHO"), ("name", "情報政策課")]);
+    let created = browser.post(
+        "/departments/new",
+        &[("csrf", &csrf), ("code", "JOHO"), ("name", "情報政策課")],
+    );
     assert_eq!(created.status(), 303);
-    assert!(browser.get("/departments").text().unwrap().contains("情報政策課"));
+    assert!(
+        browser
+            .get("/departments")
+            .text()
+            .unwrap()
+            .contains("情報政策課")
+    );
     assert!(app.audit_actions().iter().any(|a| a == "department.create"));
 
     let user_form = browser.post(
         "/users/new",
-        &[("csrf", &csrf), ("username", "sasaki"), ("display_name", "佐々木"), ("password", "short"), ("role_staff", "on")],
+        &[
+            ("csrf", &csrf),
+            ("username", "sasaki"),
+            ("display_name", "佐々木"),
+            ("password", "short"),
+            ("role_staff", "on"),
+        ],
     );
     assert_eq!(user_form.status(), 422);
     assert!(user_form.text().unwrap().contains("12文字以上"));
     let made = browser.post(
         "/users/new",
-        &[("csrf", &csrf), ("username", "sasaki"), ("display_name", "佐々木"), ("password", "Shoki-Passw0rd-77"), ("role_staff", "on")],
+        &[
+            ("csrf", &csrf),
+            ("username", "sasaki"),
+            ("display_name", "佐々木"),
+            ("password", "Shoki-Passw0rd-77"),
+            ("role_staff", "on"),
+        ],
     );
     assert_eq!(made.status(), 303);
 }
@@ -140,24 +195,41 @@ fn a_forced_change_comes_first_and_logout_ends_the_session() {
         use daicho::db::schema::users::dsl::*;
         use diesel::prelude::*;
         let hash = daicho::identity::password::hash("Temporary-Passw0rd-1").unwrap();
-        diesel::update(users.filter(username.eq("admin"))).set(password_hash.eq(hash)).execute(&mut conn).unwrap();
+        diesel::update(users.filter(username.eq("admin")))
+            .set(password_hash.eq(hash))
+            .execute(&mut conn)
+            .unwrap();
         "Temporary-Passw0rd-1"
     };
     let mut browser = Browser::new(&app);
     let login = browser.sign_in("admin", password);
-    assert_eq!(location(&login), "/password", "a generated password must be changed first");
+    assert_eq!(
+        location(&login),
+        "/password",
+        "a generated password must be changed first"
+    );
     let home = browser.get("/");
     assert_eq!(home.status(), 303);
     assert_eq!(location(&home), "/password");
     let csrf = browser.csrf("/password");
     let mismatch = browser.post(
         "/password",
-        &[("csrf", &csrf), ("current_password", password), ("new_password", "Brand-New-Passw0rd"), ("new_password_confirm", "other")],
+        &[
+            ("csrf", &csrf),
+            ("current_password", password),
+            ("new_password", "Brand-New-Passw0rd"),
+            ("new_password_confirm", "other"),
+        ],
     );
     assert_eq!(mismatch.status(), 422);
     let changed = browser.post(
         "/password",
-        &[("csrf", &csrf), ("current_password", password), ("new_password", "Brand-New-Passw0rd"), ("new_password_confirm", "Brand-New-Passw0rd")],
+        &[
+            ("csrf", &csrf),
+            ("current_password", password),
+            ("new_password", "Brand-New-Passw0rd"),
+            ("new_password_confirm", "Brand-New-Passw0rd"),
+        ],
     );
     assert_eq!(changed.status(), 303);
     let set = changed.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -167,7 +239,11 @@ fn a_forced_change_comes_first_and_logout_ends_the_session() {
     let csrf = browser.csrf("/");
     let out = browser.post("/logout", &[("csrf", &csrf)]);
     assert_eq!(out.status(), 303);
-    assert_eq!(browser.get("/").status(), 303, "the old cookie no longer works");
+    assert_eq!(
+        browser.get("/").status(),
+        303,
+        "the old cookie no longer works"
+    );
 }
 
 #[test]
@@ -192,7 +268,12 @@ fn pages_for_auditors_and_errors_in_japanese() {
     guard.sign_in("keibi", crate::common::USER_PASSWORD);
     let refused = guard.get("/audit");
     assert_eq!(refused.status(), 403);
-    assert!(refused.text().unwrap().contains("この操作は許可されていません"));
+    assert!(
+        refused
+            .text()
+            .unwrap()
+            .contains("この操作は許可されていません")
+    );
     let missing = guard.get("/no/such/page");
     assert_eq!(missing.status(), 404);
     assert!(missing.text().unwrap().contains("ページが見つかりません"));

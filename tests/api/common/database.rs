@@ -16,8 +16,15 @@ pub struct TestDatabase {
 impl TestDatabase {
     pub fn create() -> TestDatabase {
         let dir = tempfile::tempdir().expect("a temp dir");
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-            None => TestDatabase { url: dir.path().join("daicho.db").display().to_string(), dir, postgres: None },
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            None => TestDatabase {
+                url: dir.path().join("daicho.db").display().to_string(),
+                dir,
+                postgres: None,
+            },
             Some(server_url) => {
                 let name = format!(
                     "daicho_t_{}_{}_{}",
@@ -25,9 +32,16 @@ impl TestDatabase {
                     COUNTER.fetch_add(1, Ordering::SeqCst),
                     rand::random::<u32>()
                 );
-                let mut admin = PgConnection::establish(&server_url).expect("TEST_DATABASE_URL connects");
-                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("CREATE DATABASE");
-                TestDatabase { url: with_database(&server_url, &name), dir, postgres: Some((server_url, name)) }
+                let mut admin =
+                    PgConnection::establish(&server_url).expect("TEST_DATABASE_URL connects");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("CREATE DATABASE");
+                TestDatabase {
+                    url: with_database(&server_url, &name),
+                    dir,
+                    postgres: Some((server_url, name)),
+                }
             }
         }
     }

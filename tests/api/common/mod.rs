@@ -52,8 +52,18 @@ impl TestApp {
             });
         });
         let handle = rx.recv().expect("the server reports its handle");
-        let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base: format!("http://{addr}"), settings, client, handle, thread: Some(thread), database }
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            base: format!("http://{addr}"),
+            settings,
+            client,
+            handle,
+            thread: Some(thread),
+            database,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -70,10 +80,19 @@ impl TestApp {
     }
 
     pub fn get(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().expect("GET answers")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .expect("GET answers")
     }
 
-    pub fn request(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> RequestBuilder {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> RequestBuilder {
         let builder = self.client.request(method, self.url(path));
         match token {
             Some(t) => builder.bearer_auth(t),
@@ -82,15 +101,30 @@ impl TestApp {
     }
 
     pub fn post(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().expect("POST answers")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .expect("POST answers")
     }
 
     pub fn patch(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().expect("PATCH answers")
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .expect("PATCH answers")
     }
 
     pub fn put(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.put(self.url(path)).bearer_auth(token).json(body).send().expect("PUT answers")
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .expect("PUT answers")
     }
 
     /// Signs in; returns the whole login answer.
@@ -114,14 +148,24 @@ impl TestApp {
     }
 
     pub fn department(&self, admin: &str, code: &str, name: &str) -> i64 {
-        let response = self.post("/api/v1/departments", admin, &json!({ "code": code, "name": name }));
+        let response = self.post(
+            "/api/v1/departments",
+            admin,
+            &json!({ "code": code, "name": name }),
+        );
         assert_eq!(response.status(), 201, "department {code} is created");
         response.json::<Value>().unwrap()["id"].as_i64().unwrap()
     }
 
     /// Creates a user with `roles`, does the forced first password change, and
     /// returns the user's id and a full-access token.
-    pub fn user(&self, admin: &str, username: &str, roles: &[&str], department_id: Option<i64>) -> (i64, String) {
+    pub fn user(
+        &self,
+        admin: &str,
+        username: &str,
+        roles: &[&str],
+        department_id: Option<i64>,
+    ) -> (i64, String) {
         let initial = "Shoki-Passw0rd-9999";
         let response = self.post(
             "/api/v1/users",
@@ -131,7 +175,12 @@ impl TestApp {
                 "roles": roles, "department_id": department_id,
             }),
         );
-        assert_eq!(response.status(), 201, "user {username} is created: {:?}", response.text());
+        assert_eq!(
+            response.status(),
+            201,
+            "user {username} is created: {:?}",
+            response.text()
+        );
         let id = response.json::<Value>().unwrap()["id"].as_i64().unwrap();
         let limited = self.login(username, initial);
         let changed = self.post(
@@ -148,7 +197,11 @@ impl TestApp {
         use daicho::db::schema::audit_events::dsl::*;
         use diesel::prelude::*;
         let mut conn = self.db();
-        audit_events.order(seq.asc()).select(action).load(&mut conn).unwrap()
+        audit_events
+            .order(seq.asc())
+            .select(action)
+            .load(&mut conn)
+            .unwrap()
     }
 
     pub fn verify(&self, admin: &str) -> Value {
@@ -180,6 +233,11 @@ pub fn assert_error(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "status for {code}");
     let value = body(response);
     assert_eq!(value["error"]["code"], code, "error code in {value}");
-    assert!(value["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "a message in {value}");
+    assert!(
+        value["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "a message in {value}"
+    );
     value
 }

@@ -15,12 +15,16 @@ pub fn require(tool: &str, candidates: &[&str], test: &str) -> Option<PathBuf> {
         if strict {
             panic!("{test}: {tool} is required (DAICHO_REQUIRE_ALL_TESTS=1) but not installed");
         }
-        eprintln!("\n*** SKIPPED {test}: {tool} is not installed (install it, or run .ci/run) ***\n");
+        eprintln!(
+            "\n*** SKIPPED {test}: {tool} is not installed (install it, or run .ci/run) ***\n"
+        );
     }
     found
 }
 
 fn which(tool: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(tool)).find(|p| Path::new(p).is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|p| Path::new(p).is_file())
 }

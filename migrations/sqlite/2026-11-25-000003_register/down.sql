@@ -1,0 +1,4 @@
+DROP TABLE movements;
+DROP TABLE equipment;
+DROP TABLE zone_managers;
+DROP TABLE zones;

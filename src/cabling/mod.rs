@@ -1,0 +1,4 @@
+//! Cabling-change authorisations (第7条).
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,94 @@
+//! Zone and equipment rows, and the look-ups other areas share (zone managers, tags).
+
+use crate::db::DbConn;
+use crate::db::schema::{equipment, zone_managers, zones};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = zones)]
+pub struct Zone {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub department_id: i64,
+    pub location: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = equipment)]
+pub struct Equipment {
+    pub id: i64,
+    pub asset_tag: String,
+    pub name: String,
+    pub kind: String,
+    pub key_equipment: bool,
+    pub department_id: i64,
+    pub zone_id: Option<i64>,
+    pub building: Option<String>,
+    pub floor: Option<String>,
+    pub room: Option<String>,
+    pub rack: Option<String>,
+    pub rack_unit: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub classification: String,
+    pub status: String,
+    pub installed_on: Option<NaiveDate>,
+    pub ups_equipment_id: Option<i64>,
+    pub surge_protection: Option<String>,
+    pub required_shutdown_min: Option<i32>,
+    pub notes: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find_zone(conn: &mut DbConn, id: i64) -> QueryResult<Zone> {
+    zones::table.find(id).select(Zone::as_select()).first(conn)
+}
+
+/// The users who manage a zone (第5条: they, and only they, approve its permits).
+pub fn zone_manager_ids(conn: &mut DbConn, zone_id: i64) -> QueryResult<Vec<i64>> {
+    zone_managers::table
+        .filter(zone_managers::zone_id.eq(zone_id))
+        .order(zone_managers::user_id.asc())
+        .select(zone_managers::user_id)
+        .load(conn)
+}
+
+pub fn is_zone_manager(conn: &mut DbConn, zone_id: i64, user_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        zone_managers::table
+            .filter(zone_managers::zone_id.eq(zone_id))
+            .filter(zone_managers::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// The zones a user manages.
+pub fn zones_managed_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    zone_managers::table
+        .filter(zone_managers::user_id.eq(user_id))
+        .select(zone_managers::zone_id)
+        .load(conn)
+}
+
+pub fn find_equipment(conn: &mut DbConn, id: i64) -> QueryResult<Equipment> {
+    equipment::table
+        .find(id)
+        .select(Equipment::as_select())
+        .first(conn)
+}
+
+/// A device by its (already normalised) asset tag.
+pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option<Equipment>> {
+    equipment::table
+        .filter(equipment::asset_tag.eq(tag))
+        .select(Equipment::as_select())
+        .first(conn)
+        .optional()
+}

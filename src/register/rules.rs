@@ -1,0 +1,229 @@
+//! Equipment vocabulary (kinds, classifications, statuses, movement states) and
+//! scanner-safe asset tags (DESIGN.md §5).
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed vocabulary stored as TEXT: its wire names and its Japanese labels.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The name on screens.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // for the other areas' vocabularies
+pub(crate) use vocabulary;
+
+vocabulary!(
+    /// What a device is.
+    Kind {
+        Server = "server" / "サーバ",
+        Network = "network" / "ネットワーク機器",
+        Storage = "storage" / "ストレージ",
+        Ups = "ups" / "UPS（無停電電源装置）",
+        SurgeProtector = "surge_protector" / "サージ保護機器",
+        Terminal = "terminal" / "端末",
+        Media = "media" / "記録媒体",
+        Other = "other" / "その他",
+    }
+);
+
+vocabulary!(
+    /// 第3条: 秘密情報 or 一般情報.
+    Classification {
+        Secret = "secret" / "秘密情報",
+        General = "general" / "一般情報",
+    }
+);
+
+vocabulary!(
+    /// Where a device is in its life.
+    Status {
+        InService = "in_service" / "稼働中",
+        Spare = "spare" / "予備",
+        Stored = "stored" / "保管",
+        UnderRepair = "under_repair" / "修理中",
+        CarriedOut = "carried_out" / "持出中",
+        Disposed = "disposed" / "廃棄済",
+    }
+);
+
+vocabulary!(
+    /// 第6条: how a device is protected against surges.
+    SurgeProtection {
+        Ups = "ups" / "UPS",
+        Spd = "spd" / "SPD（避雷器・サージ保護）",
+        None = "none" / "なし",
+    }
+);
+
+vocabulary!(
+    /// 持出 or 持込.
+    Direction {
+        Out = "out" / "持出",
+        In = "in" / "持込",
+    }
+);
+
+vocabulary!(
+    /// A carry-in/out request's state.
+    MovementState {
+        Requested = "requested" / "申請中",
+        Approved = "approved" / "承認済",
+        Rejected = "rejected" / "却下",
+        Completed = "completed" / "実施済",
+        Returned = "returned" / "返却済",
+        Cancelled = "cancelled" / "取消",
+    }
+);
+
+pub const MAX_TAG_LEN: usize = 32;
+
+/// Why scanned or typed input is not an asset tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagError {
+    Empty,
+    TooLong,
+    /// Kana arrived: the scanner typed through a Japanese IME.
+    KanaInput,
+    BadCharacter(char),
+}
+
+impl TagError {
+    pub fn message(&self) -> String {
+        match self {
+            TagError::Empty => "資産番号を入力してください。".into(),
+            TagError::TooLong => format!("資産番号は{MAX_TAG_LEN}文字以内です。"),
+            TagError::KanaInput => {
+                "かなが入力されました。日本語入力（IME）をオフにして、もう一度読み取ってください。"
+                    .into()
+            }
+            TagError::BadCharacter(c) => {
+                format!("資産番号に使えない文字「{c}」が含まれています（使える文字: A-Z 0-9 -）。")
+            }
+        }
+    }
+}
+
+/// Full-width ASCII and the dash look-alikes a Japanese keyboard or IME produces, made plain.
+fn to_half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+        | '\u{30FC}' | '\u{FF70}' => '-',
+        _ => c,
+    }
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{FF66}'..='\u{FF9D}') && c != '\u{30FC}'
+}
+
+/// What a scanner or a person typed, made into an asset tag: full-width to
+/// half-width, trimmed, upper case; a label URL (`…/e/TAG`) gives its tag.
+pub fn normalize_tag(input: &str) -> Result<String, TagError> {
+    let plain: String = input.chars().map(to_half_width).collect();
+    let plain = plain.trim();
+    let tag = match plain.rfind("/e/") {
+        Some(i) => plain[i + 3..].split(['?', '#', '/']).next().unwrap_or(""),
+        None => plain,
+    };
+    let tag = tag.trim().to_ascii_uppercase();
+    if tag.is_empty() {
+        return Err(TagError::Empty);
+    }
+    if let Some(c) = tag
+        .chars()
+        .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(if tag.chars().any(is_kana) {
+            TagError::KanaInput
+        } else {
+            TagError::BadCharacter(c)
+        });
+    }
+    if tag.len() > MAX_TAG_LEN {
+        return Err(TagError::TooLong);
+    }
+    Ok(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanned_input_becomes_a_tag() {
+        assert_eq!(normalize_tag("srv-001").unwrap(), "SRV-001");
+        assert_eq!(normalize_tag("  ＳＲＶ－００１　").unwrap(), "SRV-001");
+        assert_eq!(
+            normalize_tag("SRVー001").unwrap(),
+            "SRV-001",
+            "a long-vowel mark typed for a dash"
+        );
+        assert_eq!(
+            normalize_tag("https://daicho.example.lg.jp/e/SRV-001").unwrap(),
+            "SRV-001"
+        );
+        assert_eq!(
+            normalize_tag("http://127.0.0.1:8080/e/srv-001?x=1").unwrap(),
+            "SRV-001"
+        );
+    }
+
+    #[test]
+    fn bad_tags_are_refused_with_a_reason() {
+        assert_eq!(normalize_tag("   ").unwrap_err(), TagError::Empty);
+        assert_eq!(
+            normalize_tag(&"A".repeat(33)).unwrap_err(),
+            TagError::TooLong
+        );
+        assert_eq!(
+            normalize_tag("ｓｒｖ＿001").unwrap_err(),
+            TagError::BadCharacter('_')
+        );
+        assert_eq!(normalize_tag("さーばー").unwrap_err(), TagError::KanaInput);
+        assert_eq!(
+            normalize_tag("SRV 001").unwrap_err(),
+            TagError::BadCharacter(' ')
+        );
+        assert_eq!(
+            normalize_tag("機器1").unwrap_err(),
+            TagError::BadCharacter('機')
+        );
+    }
+
+    #[test]
+    fn vocabularies_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(*k));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(
+            Classification::parse("secret"),
+            Some(Classification::Secret)
+        );
+        assert_eq!(MovementState::parse("nope"), None);
+    }
+}

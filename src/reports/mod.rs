@@ -1,0 +1,4 @@
+//! Compliance report per article, CSV exports.
+
+pub mod api;
+pub mod pages;

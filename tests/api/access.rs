@@ -1,0 +1,1 @@
+//! Tests of the access area (filled in by its issue).

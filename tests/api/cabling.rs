@@ -1,0 +1,1 @@
+//! Tests of the cabling area (filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests of the licenses area (filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests of the power area (filled in by its issue).

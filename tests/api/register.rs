@@ -1,0 +1,1 @@
+//! Tests of the register area (filled in by its issue).
