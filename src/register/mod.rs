@@ -5,3 +5,4 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod rules;
+pub mod service;

@@ -92,3 +92,6 @@ pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option
         .first(conn)
         .optional()
 }
+
+pub mod writes;
+pub use writes::*;

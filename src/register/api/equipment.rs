@@ -1,0 +1,145 @@
+use crate::app::AppState;
+use crate::audit::AuditEvent;
+use crate::error::{AppError, ErrorBody};
+use crate::register::model::EquipmentFilter;
+use crate::register::rules::{Kind, Status, normalize_tag};
+use crate::register::service::{self, EquipmentInput, EquipmentPatch, EquipmentView};
+use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_equipment)
+        .service(create_equipment)
+        .service(get_equipment)
+        .service(update_equipment)
+        .service(equipment_history);
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct EquipmentQuery {
+    /// Matches the asset tag (prefix), name, serial number or model.
+    pub q: Option<String>,
+    pub zone_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub key_equipment: Option<bool>,
+    pub status: Option<Status>,
+    pub kind: Option<Kind>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl EquipmentQuery {
+    pub fn filter(&self) -> Result<EquipmentFilter, AppError> {
+        let q = match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            None => None,
+            Some(q) if q.chars().count() > 100 => {
+                return Err(AppError::invalid(
+                    "q",
+                    "検索語は100文字以内にしてください。",
+                ));
+            }
+            // A scanned label or full-width input finds its tag; anything else is searched as typed.
+            Some(q) => Some(normalize_tag(q).unwrap_or_else(|_| q.to_owned())),
+        };
+        Ok(EquipmentFilter {
+            q,
+            zone_id: self.zone_id,
+            department_id: self.department_id,
+            key_equipment: self.key_equipment,
+            status: self.status.map(|s| s.as_str().to_owned()),
+            kind: self.kind.map(|k| k.as_str().to_owned()),
+        })
+    }
+}
+
+/// The equipment register, filtered and paginated.
+#[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, body = Paged<EquipmentView>)))]
+#[get("/equipment")]
+async fn list_equipment(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    query: web::Query<EquipmentQuery>,
+) -> Result<web::Json<Paged<EquipmentView>>, AppError> {
+    let filter = query.filter()?;
+    let (page, per_page) = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()?;
+    let (items, total) = with_db(&state, move |conn| {
+        service::list_equipment(conn, &filter, PageQuery::offset(page, per_page), per_page)
+    })
+    .await?;
+    Ok(web::Json(Paged::new(items, total, page, per_page)))
+}
+
+/// Register a device (operator, or a security manager of its department or zone).
+#[utoipa::path(
+    tag = "register",
+    request_body = EquipmentInput,
+    responses(
+        (status = 201, body = EquipmentView),
+        (status = 409, description = "duplicate_asset_tag", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+#[post("/equipment")]
+async fn create_equipment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: ApiJson<EquipmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let (principal, input) = (user.0.principal, body.0);
+    let created = with_db(&state, move |conn| {
+        service::create_equipment(conn, &principal, &input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = EquipmentView), (status = 404, body = ErrorBody)))]
+#[get("/equipment/{tag}")]
+async fn get_equipment(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    tag: web::Path<String>,
+) -> Result<web::Json<EquipmentView>, AppError> {
+    let tag = tag.into_inner();
+    Ok(web::Json(
+        with_db(&state, move |conn| service::get_equipment(conn, &tag)).await?,
+    ))
+}
+
+/// Change a device's record; only the fields given change, `null` clears one.
+#[utoipa::path(tag = "register", params(("tag" = String, Path)), request_body = EquipmentPatch, responses((status = 200, body = EquipmentView)))]
+#[patch("/equipment/{tag}")]
+async fn update_equipment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    tag: web::Path<String>,
+    body: ApiJson<EquipmentPatch>,
+) -> Result<web::Json<EquipmentView>, AppError> {
+    let (principal, tag, patch) = (user.0.principal, tag.into_inner(), body.0);
+    Ok(web::Json(
+        with_db(&state, move |conn| {
+            service::update_equipment(conn, &principal, &tag, &patch)
+        })
+        .await?,
+    ))
+}
+
+/// The device's audit events, newest first.
+#[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = Vec<AuditEvent>)))]
+#[get("/equipment/{tag}/history")]
+async fn equipment_history(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    tag: web::Path<String>,
+) -> Result<web::Json<Vec<AuditEvent>>, AppError> {
+    let tag = tag.into_inner();
+    Ok(web::Json(
+        with_db(&state, move |conn| service::equipment_history(conn, &tag)).await?,
+    ))
+}

@@ -1,0 +1,243 @@
+//! Inserting, changing and listing zones and equipment.
+
+use super::{Equipment, Zone};
+use crate::db::schema::{equipment, zone_managers, zones};
+use crate::db::{DbConn, MultiBackend};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Insertable)]
+#[diesel(table_name = zones)]
+pub struct NewZone<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub department_id: i64,
+    pub location: Option<&'a str>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert_zone(conn: &mut DbConn, zone: &NewZone<'_>) -> QueryResult<Zone> {
+    diesel::insert_into(zones::table)
+        .values(zone)
+        .returning(zones::all_columns)
+        .get_result(conn)
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = zones)]
+pub struct ZoneChanges {
+    pub name: Option<String>,
+    pub department_id: Option<i64>,
+    pub location: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update_zone(conn: &mut DbConn, id: i64, changes: &ZoneChanges) -> QueryResult<Zone> {
+    diesel::update(zones::table.find(id))
+        .set(changes)
+        .returning(zones::all_columns)
+        .get_result(conn)
+}
+
+pub fn zone_code_taken(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        zones::table.filter(zones::code.eq(code)),
+    ))
+    .get_result(conn)
+}
+
+/// Replaces a zone's managers, row by row.
+pub fn set_zone_managers(conn: &mut DbConn, zone_id: i64, user_ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(zone_managers::table.filter(zone_managers::zone_id.eq(zone_id)))
+        .execute(conn)?;
+    for user_id in user_ids {
+        diesel::insert_into(zone_managers::table)
+            .values((
+                zone_managers::zone_id.eq(zone_id),
+                zone_managers::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn list_zones(conn: &mut DbConn) -> QueryResult<Vec<Zone>> {
+    zones::table
+        .order(zones::code.asc())
+        .select(Zone::as_select())
+        .load(conn)
+}
+
+/// Managers of many zones in one query.
+pub fn managers_of_zones(
+    conn: &mut DbConn,
+    zone_ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let rows: Vec<(i64, i64)> = zone_managers::table
+        .filter(zone_managers::zone_id.eq_any(zone_ids))
+        .order((zone_managers::zone_id.asc(), zone_managers::user_id.asc()))
+        .select((zone_managers::zone_id, zone_managers::user_id))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (zone, user) in rows {
+        map.entry(zone).or_default().push(user);
+    }
+    Ok(map)
+}
+
+#[derive(Insertable, AsChangeset, Clone, Debug, Default)]
+#[diesel(table_name = equipment)]
+#[diesel(treat_none_as_null = true)]
+pub struct EquipmentFields {
+    pub asset_tag: String,
+    pub name: String,
+    pub kind: String,
+    pub key_equipment: bool,
+    pub department_id: i64,
+    pub zone_id: Option<i64>,
+    pub building: Option<String>,
+    pub floor: Option<String>,
+    pub room: Option<String>,
+    pub rack: Option<String>,
+    pub rack_unit: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub classification: String,
+    pub status: String,
+    pub installed_on: Option<NaiveDate>,
+    pub ups_equipment_id: Option<i64>,
+    pub surge_protection: Option<String>,
+    pub required_shutdown_min: Option<i32>,
+    pub notes: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl EquipmentFields {
+    /// The editable fields of a stored row, to change and write back whole.
+    pub fn of(e: &Equipment) -> EquipmentFields {
+        EquipmentFields {
+            asset_tag: e.asset_tag.clone(),
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            key_equipment: e.key_equipment,
+            department_id: e.department_id,
+            zone_id: e.zone_id,
+            building: e.building.clone(),
+            floor: e.floor.clone(),
+            room: e.room.clone(),
+            rack: e.rack.clone(),
+            rack_unit: e.rack_unit.clone(),
+            manufacturer: e.manufacturer.clone(),
+            model: e.model.clone(),
+            serial_number: e.serial_number.clone(),
+            classification: e.classification.clone(),
+            status: e.status.clone(),
+            installed_on: e.installed_on,
+            ups_equipment_id: e.ups_equipment_id,
+            surge_protection: e.surge_protection.clone(),
+            required_shutdown_min: e.required_shutdown_min,
+            notes: e.notes.clone(),
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+pub fn insert_equipment(
+    conn: &mut DbConn,
+    fields: &EquipmentFields,
+    now: NaiveDateTime,
+) -> QueryResult<Equipment> {
+    diesel::insert_into(equipment::table)
+        .values((fields, equipment::created_at.eq(now)))
+        .returning(equipment::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_equipment(
+    conn: &mut DbConn,
+    id: i64,
+    fields: &EquipmentFields,
+) -> QueryResult<Equipment> {
+    diesel::update(equipment::table.find(id))
+        .set(fields)
+        .returning(equipment::all_columns)
+        .get_result(conn)
+}
+
+/// Asset tags of many devices by id, in one query (for UPS links).
+pub fn tags_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = equipment::table
+        .filter(equipment::id.eq_any(ids))
+        .select((equipment::id, equipment::asset_tag))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EquipmentFilter {
+    /// Matches the tag (prefix), name, serial number or model.
+    pub q: Option<String>,
+    pub zone_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub key_equipment: Option<bool>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+fn filtered(filter: &EquipmentFilter) -> equipment::BoxedQuery<'static, MultiBackend> {
+    let mut query = equipment::table.into_boxed();
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let contains = format!("%{escaped}%");
+        let tag_prefix = format!("{}%", escaped.to_ascii_uppercase());
+        query = query.filter(
+            equipment::asset_tag
+                .like(tag_prefix)
+                .escape('\\')
+                .or(equipment::name.like(contains.clone()).escape('\\'))
+                .or(equipment::serial_number.like(contains.clone()).escape('\\'))
+                .or(equipment::model.like(contains).escape('\\')),
+        );
+    }
+    if let Some(zone) = filter.zone_id {
+        query = query.filter(equipment::zone_id.eq(zone));
+    }
+    if let Some(dept) = filter.department_id {
+        query = query.filter(equipment::department_id.eq(dept));
+    }
+    if let Some(key) = filter.key_equipment {
+        query = query.filter(equipment::key_equipment.eq(key));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(equipment::status.eq(status.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(equipment::kind.eq(kind.clone()));
+    }
+    query
+}
+
+/// One page of equipment in tag order, and how many match in all.
+pub fn list_equipment(
+    conn: &mut DbConn,
+    filter: &EquipmentFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Equipment>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let items = filtered(filter)
+        .order(equipment::asset_tag.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(Equipment::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

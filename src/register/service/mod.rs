@@ -1,0 +1,47 @@
+//! Register use cases: zones and their managers, the equipment record.
+
+mod equipment;
+mod zones;
+
+pub use equipment::{
+    EquipmentInput, EquipmentPatch, EquipmentView, LocationInput, create_equipment,
+    equipment_history, get_equipment, list_equipment, update_equipment, view_of, views_of,
+};
+pub use zones::{ZoneInput, ZonePatch, ZoneView, create_zone, get_zone, list_zones, update_zone};
+
+use crate::identity::{Principal, Role};
+use crate::register::model::Equipment;
+
+/// Whether a principal may change this device's record: operators, and the
+/// security managers of its department or of the zone it stands in.
+pub fn may_change(
+    conn: &mut crate::db::DbConn,
+    by: &Principal,
+    department_id: i64,
+    zone_id: Option<i64>,
+) -> diesel::QueryResult<bool> {
+    if by.has(Role::Operator) {
+        return Ok(true);
+    }
+    if !by.has(Role::SecurityManager) {
+        return Ok(false);
+    }
+    if by.department_id == Some(department_id) {
+        return Ok(true);
+    }
+    match zone_id {
+        Some(zone) => crate::register::model::is_zone_manager(conn, zone, by.id),
+        None => Ok(false),
+    }
+}
+
+/// The 403 for someone who may not change a device.
+pub fn not_allowed(e: Option<&Equipment>) -> crate::error::AppError {
+    let what = e.map_or_else(String::new, |e| format!("（{}）", e.asset_tag));
+    crate::error::AppError::forbidden(
+        "forbidden",
+        format!(
+            "この機器{what}を変更できるのは運用管理者と、所管課・設置区域のセキュリティ管理者です。"
+        ),
+    )
+}
