@@ -246,3 +246,13 @@ pub fn fed_by(conn: &mut DbConn, ups_id: i64) -> QueryResult<Vec<Equipment>> {
         .select(Equipment::as_select())
         .load(conn)
 }
+
+/// Every UPS in use, by tag.
+pub fn all_upses(conn: &mut DbConn) -> QueryResult<Vec<Equipment>> {
+    equipment::table
+        .filter(equipment::kind.eq("ups"))
+        .filter(equipment::status.ne("disposed"))
+        .order(equipment::asset_tag.asc())
+        .select(Equipment::as_select())
+        .load(conn)
+}

@@ -535,3 +535,65 @@ pub fn ups_events(conn: &mut DbConn, tag: &str, limit: i64) -> Result<Vec<EventV
         .filter_map(event_view)
         .collect())
 }
+
+/// One UPS on the overview: its record (if entered) and latest reading.
+pub struct UpsSummary {
+    pub equipment: Equipment,
+    pub unit: Option<UpsUnit>,
+    pub latest: Option<Reading>,
+    pub fed: usize,
+}
+
+pub fn ups_overview(conn: &mut DbConn) -> Result<Vec<UpsSummary>, AppError> {
+    let upses = model::all_upses(conn)?;
+    let mut out = Vec::with_capacity(upses.len());
+    for e in upses {
+        let unit = model::find_unit(conn, e.id)?;
+        let latest = match unit.as_ref().and_then(|u| u.nut_host.as_ref()) {
+            Some(_) => model::latest_reading(conn, e.id)?,
+            None => None,
+        };
+        let fed = model::fed_by(conn, e.id)?.len();
+        out.push(UpsSummary {
+            equipment: e,
+            unit,
+            latest,
+            fed,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything the UPS page shows.
+pub struct UpsPageData {
+    pub equipment: Equipment,
+    pub unit: Option<UpsUnit>,
+    pub latest: Option<Reading>,
+    pub readings: Vec<Reading>,
+    pub events: Vec<EventView>,
+    pub fed: Vec<Equipment>,
+}
+
+pub fn ups_page(
+    conn: &mut DbConn,
+    tag: &str,
+    since: NaiveDateTime,
+) -> Result<UpsPageData, AppError> {
+    let equipment = ups_by_tag(conn, tag)?;
+    let unit = model::find_unit(conn, equipment.id)?;
+    let latest = model::latest_reading(conn, equipment.id)?;
+    let readings = model::readings_since(conn, equipment.id, since, 100_000)?;
+    let events = model::events_of(conn, equipment.id, 50)?
+        .iter()
+        .filter_map(event_view)
+        .collect();
+    let fed = model::fed_by(conn, equipment.id)?;
+    Ok(UpsPageData {
+        equipment,
+        unit,
+        latest,
+        readings,
+        events,
+        fed,
+    })
+}
