@@ -15,7 +15,12 @@ pub struct NutReading {
 }
 
 /// The variables asked for, in order.
-const VARS: [&str; 4] = ["ups.status", "battery.charge", "battery.runtime", "ups.load"];
+const VARS: [&str; 4] = [
+    "ups.status",
+    "battery.charge",
+    "battery.runtime",
+    "ups.load",
+];
 /// A protocol line longer than this is garbage.
 const MAX_LINE: u64 = 1024;
 
@@ -64,7 +69,11 @@ pub fn read_ups(host: &str, port: u16, ups: &str, timeout: Duration) -> Result<N
         if read == 0 {
             return Err(format!("upsd closed the connection before {var}"));
         }
-        values.push(parse_var_line(line.trim_end_matches(['\r', '\n']), ups, var)?);
+        values.push(parse_var_line(
+            line.trim_end_matches(['\r', '\n']),
+            ups,
+            var,
+        )?);
     }
     let _ = (&stream).write_all(b"LOGOUT\n");
     let status = values[0]
@@ -104,9 +113,12 @@ pub fn parse_var_line(line: &str, ups: &str, var: &str) -> Result<Option<String>
         };
     }
     let prefix = format!("VAR {ups} {var} ");
-    let rest = line
-        .strip_prefix(&prefix)
-        .ok_or_else(|| format!("unexpected answer: {}", line.chars().take(80).collect::<String>()))?;
+    let rest = line.strip_prefix(&prefix).ok_or_else(|| {
+        format!(
+            "unexpected answer: {}",
+            line.chars().take(80).collect::<String>()
+        )
+    })?;
     unquote(rest)
         .map(Some)
         .ok_or_else(|| format!("bad value for {var}"))
@@ -168,7 +180,10 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let started = Instant::now();
         let err = read_ups("127.0.0.1", port, "u", Duration::from_millis(300)).unwrap_err();
-        assert!(err.contains("ups.status") || err.contains("timed out"), "{err}");
+        assert!(
+            err.contains("ups.status") || err.contains("timed out"),
+            "{err}"
+        );
         assert!(started.elapsed() < Duration::from_secs(2));
         drop(listener);
     }

@@ -154,7 +154,10 @@ async fn power_page(
         .and_then(Problem::parse);
     let today = service::today();
     let (rows, upses) = with_db(&state, move |conn| {
-        Ok((service::coverage(conn, today)?, service::ups_overview(conn)?))
+        Ok((
+            service::coverage(conn, today)?,
+            service::ups_overview(conn)?,
+        ))
     })
     .await?;
     let counts = Problem::ALL
@@ -399,10 +402,7 @@ async fn ups_detail_page(
             "unreachable".to_owned()
         }
     });
-    let flags = live_status
-        .as_deref()
-        .map(status_flags)
-        .unwrap_or_default();
+    let flags = live_status.as_deref().map(status_flags).unwrap_or_default();
     let live = match latest {
         None => vec![Field {
             label: "状態",
@@ -440,14 +440,21 @@ async fn ups_detail_page(
     let runtime_max = runtime
         .iter()
         .filter_map(|(_, v)| *v)
-        .fold(data.unit.as_ref().map_or(10.0, |u| f64::from(u.rated_runtime_min)), f64::max)
+        .fold(
+            data.unit
+                .as_ref()
+                .map_or(10.0, |u| f64::from(u.rated_runtime_min)),
+            f64::max,
+        )
         .max(1.0);
     let page = UpsPage {
         layout: user.layout(&format!("UPS {}", e.asset_tag)),
         asset_tag: e.asset_tag.clone(),
         name: e.name.clone(),
-        can_edit: user.has_any(&[crate::identity::Role::Operator, crate::identity::Role::SecurityManager])
-            && service::may_edit(&user, e),
+        can_edit: user.has_any(&[
+            crate::identity::Role::Operator,
+            crate::identity::Role::SecurityManager,
+        ]) && service::may_edit(&user, e),
         details,
         live_alert: live_status.as_deref() == Some("unreachable")
             || flags.on_battery
@@ -561,7 +568,10 @@ impl UpsForm {
             match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.insert(field.to_owned(), "日付を YYYY-MM-DD で入力してください。".to_owned());
+                    errors.insert(
+                        field.to_owned(),
+                        "日付を YYYY-MM-DD で入力してください。".to_owned(),
+                    );
                     None
                 }
             }
@@ -668,7 +678,10 @@ async fn ups_edit_submit(
         Ok(input) => {
             let principal = user.auth.principal.clone();
             let t = tag.clone();
-            with_db(&state, move |conn| service::set_ups(conn, &principal, &t, input)).await
+            with_db(&state, move |conn| {
+                service::set_ups(conn, &principal, &t, input)
+            })
+            .await
         }
     };
     match result {

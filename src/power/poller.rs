@@ -123,7 +123,11 @@ impl Poller {
             .retain(|id, _| units.iter().any(|(u, _)| u.equipment_id == *id));
         let due: Vec<_> = units
             .into_iter()
-            .filter(|(u, _)| self.backoff.get(&u.equipment_id).is_none_or(|b| b.next <= started))
+            .filter(|(u, _)| {
+                self.backoff
+                    .get(&u.equipment_id)
+                    .is_none_or(|b| b.next <= started)
+            })
             .collect();
         let timeout = self.timeout;
         let mut results: Vec<(i64, String, Result<NutReading, String>)> = Vec::new();
@@ -161,7 +165,10 @@ impl Poller {
                     });
                     b.failures += 1;
                     b.next = started + rules::backoff(self.interval, b.failures);
-                    log::debug!("NUT poller: {tag} unreachable ({} in a row): {e}", b.failures);
+                    log::debug!(
+                        "NUT poller: {tag} unreachable ({} in a row): {e}",
+                        b.failures
+                    );
                 }
             }
             match service::record_poll(&mut conn, id, &tag, &outcome) {

@@ -360,7 +360,10 @@ mod tests {
             required_shutdown_min: Some(1),
             ups: ups(30, Some("2026-12-25"), None),
         };
-        assert_eq!(assess(&base, day(TODAY)).problems, vec![Problem::BatteryDue]);
+        assert_eq!(
+            assess(&base, day(TODAY)).problems,
+            vec![Problem::BatteryDue]
+        );
         let later = DeviceFacts {
             ups: ups(30, Some("2026-12-26"), None),
             ..base.clone()
@@ -435,7 +438,10 @@ mod tests {
             events_between(Some(&down), Some("OL"), &ob),
             vec![EventKind::Reachable, EventKind::OnBattery]
         );
-        assert_eq!(events_between(None, None, &down), vec![EventKind::Unreachable]);
+        assert_eq!(
+            events_between(None, None, &down),
+            vec![EventKind::Unreachable]
+        );
     }
 
     #[test]

@@ -118,7 +118,11 @@ pub fn ups_by_tag(conn: &mut DbConn, tag: &str) -> Result<Equipment, AppError> {
     if e.kind != Kind::Ups.as_str() {
         return Err(AppError::conflict(
             "not_a_ups",
-            format!("{} はUPSではありません（種別: {}）。", e.asset_tag, kind_label(&e.kind)),
+            format!(
+                "{} はUPSではありません（種別: {}）。",
+                e.asset_tag,
+                kind_label(&e.kind)
+            ),
         ));
     }
     Ok(e)
@@ -156,11 +160,17 @@ pub fn validate(input: UpsInput) -> Result<UpsFields, AppError> {
     if !in_range(input.capacity_va, 1, 10_000_000) {
         fault("capacity_va", "1〜10000000の数を入力してください。");
     }
-    if input.capacity_w.is_some_and(|w| !in_range(w, 1, 10_000_000)) {
+    if input
+        .capacity_w
+        .is_some_and(|w| !in_range(w, 1, 10_000_000))
+    {
         fault("capacity_w", "1〜10000000の数を入力してください。");
     }
     if !in_range(input.rated_runtime_min, 0, 100_000) {
-        fault("rated_runtime_min", "0〜100000の数（分）を入力してください。");
+        fault(
+            "rated_runtime_min",
+            "0〜100000の数（分）を入力してください。",
+        );
     }
     if let (Some(installed), Some(due)) = (input.battery_installed_on, input.battery_replace_due)
         && due < installed
@@ -174,7 +184,10 @@ pub fn validate(input: UpsInput) -> Result<UpsFields, AppError> {
     if let Some(r) = &result
         && SelfTestResult::parse(r).is_none()
     {
-        fault("last_self_test_result", "pass または fail を指定してください。");
+        fault(
+            "last_self_test_result",
+            "pass または fail を指定してください。",
+        );
     }
     if result.is_some() && input.last_self_test_on.is_none() {
         fault("last_self_test_on", "自己診断の結果には実施日が必要です。");
@@ -202,15 +215,24 @@ pub fn validate(input: UpsInput) -> Result<UpsFields, AppError> {
     if let Some(h) = &host
         && !rules::valid_nut_host(h)
     {
-        fault("nut_host", "ホスト名またはIPアドレスを入力してください（英数字 . - _ :）。");
+        fault(
+            "nut_host",
+            "ホスト名またはIPアドレスを入力してください（英数字 . - _ :）。",
+        );
     }
     if let Some(n) = &ups_name
         && !rules::valid_nut_ups_name(n)
     {
-        fault("nut_ups_name", "NUTのUPS名を入力してください（英数字 . - _、64文字以内）。");
+        fault(
+            "nut_ups_name",
+            "NUTのUPS名を入力してください（英数字 . - _、64文字以内）。",
+        );
     }
     match (&host, &ups_name) {
-        (Some(_), None) => fault("nut_ups_name", "NUTのホストを指定する場合はUPS名も必要です。"),
+        (Some(_), None) => fault(
+            "nut_ups_name",
+            "NUTのホストを指定する場合はUPS名も必要です。",
+        ),
         (None, Some(_)) => fault("nut_host", "NUTのUPS名を指定する場合はホストも必要です。"),
         _ => {}
     }
@@ -289,7 +311,10 @@ pub fn set_ups(
 pub fn get_ups(conn: &mut DbConn, tag: &str) -> Result<UpsView, AppError> {
     let e = ups_by_tag(conn, tag)?;
     let unit = model::find_unit(conn, e.id)?.ok_or_else(|| {
-        AppError::not_found(format!("{} のUPS情報はまだ登録されていません。", e.asset_tag))
+        AppError::not_found(format!(
+            "{} のUPS情報はまだ登録されていません。",
+            e.asset_tag
+        ))
     })?;
     Ok(UpsView::of(&e, &unit))
 }
@@ -387,7 +412,10 @@ pub fn coverage(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CoverageRow>,
             let unit = ups.and_then(|u| units.get(&u.id));
             let reading = ups.and_then(|u| latest.get(&u.id));
             let facts = DeviceFacts {
-                surge_protection: d.surge_protection.as_deref().and_then(SurgeProtection::parse),
+                surge_protection: d
+                    .surge_protection
+                    .as_deref()
+                    .and_then(SurgeProtection::parse),
                 required_shutdown_min: d.required_shutdown_min,
                 ups: ups.map(|_| UpsFacts {
                     rated_runtime_min: unit.map(|u| u.rated_runtime_min),
@@ -415,7 +443,9 @@ pub fn coverage(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CoverageRow>,
                         "unreachable".to_owned()
                     }
                 }),
-                battery_charge: reading.filter(|r| r.reachable).and_then(|r| r.battery_charge),
+                battery_charge: reading
+                    .filter(|r| r.reachable)
+                    .and_then(|r| r.battery_charge),
                 battery_replace_due: unit.and_then(|u| u.battery_replace_due),
                 problems: a.problems,
             }
