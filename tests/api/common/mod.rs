@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod database;
+pub mod session;
 pub mod tools;
 
 pub use database::TestDatabase;
