@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod csv;
+pub mod dashboard;
 pub mod pages;
 pub mod rules;
 pub mod service;

@@ -315,6 +315,11 @@ fn staff_request_on_the_page_and_the_manager_approves_there() {
 
     let mut manager = Browser::new(&app);
     manager.sign_in("kacho", crate::common::USER_PASSWORD);
+    let home = manager.get("/").text().unwrap();
+    assert!(
+        home.contains("<span class=\"count\">1</span> 承認待ちの持出・持込申請"),
+        "the manager's to-do list"
+    );
     let page = manager.get(&detail_path).text().unwrap();
     assert!(page.contains("承認する"));
     let csrf = manager.csrf(&detail_path);
