@@ -89,15 +89,8 @@ fn a_broken_chain_is_a_finding_and_staff_may_not_read_the_report() {
         403,
         "forbidden",
     );
-    let mut conn = app.db();
+    let mut conn = app.disable_audit_guards();
     use diesel::connection::SimpleConnection;
-    let guard_off = match app.backend() {
-        daicho::db::Backend::Postgres => {
-            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"
-        }
-        daicho::db::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-    };
-    conn.batch_execute(guard_off).unwrap();
     conn.batch_execute("UPDATE audit_events SET action = 'forged' WHERE seq = 2")
         .unwrap();
     let report = body(app.get("/api/v1/reports/compliance", &admin));

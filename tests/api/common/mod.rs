@@ -205,6 +205,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// What someone with database access would do first before forging the log:
+    /// get the append-only trigger out of the way. Returns the direct connection.
+    pub fn disable_audit_guards(&self) -> DbConn {
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.db();
+        let sql = match self.backend() {
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+            Backend::Sqlite => {
+                "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"
+            }
+        };
+        conn.batch_execute(sql).unwrap();
+        conn
+    }
+
     pub fn verify(&self, admin: &str) -> Value {
         let response = self.get("/api/v1/audit/verify", admin);
         assert_eq!(response.status(), 200);
