@@ -43,15 +43,14 @@ pub fn cast(poll_seconds: u64) -> Cast {
     }
 }
 
-/// A device row written directly (the equipment API belongs to the register area).
+/// A device, registered through the equipment API (register area).
 pub struct Device<'a> {
     pub tag: &'a str,
     pub kind: &'a str,
     pub key: bool,
-    pub ups: Option<i64>,
+    pub ups: Option<&'a str>,
     pub surge: Option<&'a str>,
     pub required_min: Option<i32>,
-    pub status: &'a str,
 }
 
 impl<'a> Device<'a> {
@@ -63,13 +62,12 @@ impl<'a> Device<'a> {
             ups: None,
             surge: None,
             required_min: None,
-            status: "in_service",
         }
     }
 
     pub fn key(
         tag: &'a str,
-        ups: Option<i64>,
+        ups: Option<&'a str>,
         surge: Option<&'a str>,
         required: i32,
     ) -> Device<'a> {
@@ -80,31 +78,38 @@ impl<'a> Device<'a> {
             ups,
             surge,
             required_min: Some(required),
-            status: "in_service",
         }
     }
 }
 
-pub fn insert_device(conn: &mut DbConn, dept: i64, d: &Device) -> i64 {
-    let now = daicho::db::now();
-    diesel::insert_into(equipment::table)
-        .values((
-            equipment::asset_tag.eq(d.tag),
-            equipment::name.eq(format!("{} の機器", d.tag)),
-            equipment::kind.eq(d.kind),
-            equipment::key_equipment.eq(d.key),
-            equipment::department_id.eq(dept),
-            equipment::classification.eq("general"),
-            equipment::status.eq(d.status),
-            equipment::ups_equipment_id.eq(d.ups),
-            equipment::surge_protection.eq(d.surge),
-            equipment::required_shutdown_min.eq(d.required_min),
-            equipment::created_at.eq(now),
-            equipment::updated_at.eq(now),
-        ))
-        .returning(equipment::id)
-        .get_result(conn)
-        .expect("equipment row")
+/// Registers `d` as the operator; returns its row id.
+pub fn insert_device(c: &Cast, d: &Device) -> i64 {
+    let created = c.app.post(
+        "/api/v1/equipment",
+        &c.operator,
+        &json!({
+            "asset_tag": d.tag, "name": format!("{} の機器", d.tag), "kind": d.kind,
+            "key_equipment": d.key, "department_id": c.dept, "classification": "general",
+            "ups_asset_tag": d.ups, "surge_protection": d.surge,
+            "required_shutdown_min": d.required_min,
+        }),
+    );
+    assert_eq!(created.status(), 201, "{} is registered", d.tag);
+    let created = body(created);
+    assert_eq!(created["ups_asset_tag"], json!(d.ups));
+    equipment::table
+        .filter(equipment::asset_tag.eq(d.tag))
+        .select(equipment::id)
+        .first(&mut c.app.db())
+        .expect("the registered row")
+}
+
+/// Marks a device disposed behind the API's back (disposal has its own rules, not tested here).
+fn dispose(conn: &mut DbConn, tag: &str) {
+    diesel::update(equipment::table.filter(equipment::asset_tag.eq(tag)))
+        .set(equipment::status.eq("disposed"))
+        .execute(conn)
+        .expect("disposed");
 }
 
 pub fn ups_body(rated: i64, due: &str) -> Value {
@@ -149,13 +154,8 @@ fn in_days(days: i64) -> String {
 fn ups_records_are_kept_by_operators_and_the_departments_manager() {
     let c = cast(0);
     let app = &c.app;
-    let mut conn = app.db();
-    insert_device(&mut conn, c.dept, &Device::ups("UPS-001"));
-    insert_device(
-        &mut conn,
-        c.dept,
-        &Device::key("SRV-001", None, Some("spd"), 5),
-    );
+    insert_device(&c, &Device::ups("UPS-001"));
+    insert_device(&c, &Device::key("SRV-001", None, Some("spd"), 5));
     let path = "/api/v1/equipment/UPS-001/ups";
     let good = ups_body(20, "2028-04-01");
 
@@ -266,12 +266,11 @@ fn coverage_names_every_problem() {
     let c = cast(0);
     let app = &c.app;
     let mut conn = app.db();
-    let d = c.dept;
-    let u1 = insert_device(&mut conn, d, &Device::ups("UPS-A"));
-    let u2 = insert_device(&mut conn, d, &Device::ups("UPS-DUE"));
-    let u3 = insert_device(&mut conn, d, &Device::ups("UPS-LIVE"));
-    let u4 = insert_device(&mut conn, d, &Device::ups("UPS-GONE"));
-    let u5 = insert_device(&mut conn, d, &Device::ups("UPS-BARE"));
+    insert_device(&c, &Device::ups("UPS-A"));
+    insert_device(&c, &Device::ups("UPS-DUE"));
+    let u3 = insert_device(&c, &Device::ups("UPS-LIVE"));
+    let u4 = insert_device(&c, &Device::ups("UPS-GONE"));
+    insert_device(&c, &Device::ups("UPS-BARE"));
     assert_eq!(
         app.put(
             "/api/v1/equipment/UPS-A/ups",
@@ -301,58 +300,34 @@ fn coverage_names_every_problem() {
             201
         );
     }
+    insert_device(&c, &Device::key("K-OK", Some("UPS-A"), Some("ups"), 10));
+    insert_device(&c, &Device::key("K-NOUPS", None, Some("spd"), 10));
+    insert_device(&c, &Device::key("K-NOUPS-UPSSURGE", None, Some("ups"), 10));
+    insert_device(&c, &Device::key("K-SHORT", Some("UPS-A"), Some("ups"), 30));
+    insert_device(&c, &Device::key("K-DUE", Some("UPS-DUE"), Some("spd"), 10));
     insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-OK", Some(u1), Some("ups"), 10),
+        &c,
+        &Device::key("K-NOSURGE", Some("UPS-A"), Some("none"), 10),
     );
-    insert_device(&mut conn, d, &Device::key("K-NOUPS", None, Some("spd"), 10));
+    insert_device(&c, &Device::key("K-NOSURGE2", Some("UPS-A"), None, 10));
+    insert_device(&c, &Device::key("K-LIVE", Some("UPS-LIVE"), Some("ups"), 5));
     insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-NOUPS-UPSSURGE", None, Some("ups"), 10),
-    );
-    insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-SHORT", Some(u1), Some("ups"), 30),
-    );
-    insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-DUE", Some(u2), Some("spd"), 10),
+        &c,
+        &Device::key("K-GONE", Some("UPS-GONE"), Some("ups"), 10),
     );
     insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-NOSURGE", Some(u1), Some("none"), 10),
+        &c,
+        &Device::key("K-BARE", Some("UPS-BARE"), Some("spd"), 10),
     );
-    insert_device(&mut conn, d, &Device::key("K-NOSURGE2", Some(u1), None, 10));
-    insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-LIVE", Some(u3), Some("ups"), 5),
-    );
-    insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-GONE", Some(u4), Some("ups"), 10),
-    );
-    insert_device(
-        &mut conn,
-        d,
-        &Device::key("K-BARE", Some(u5), Some("spd"), 10),
-    );
-    let mut unknown_need = Device::key("K-UNKNOWN", Some(u1), Some("spd"), 0);
+    let mut unknown_need = Device::key("K-UNKNOWN", Some("UPS-A"), Some("spd"), 0);
     unknown_need.required_min = None;
-    insert_device(&mut conn, d, &unknown_need);
+    insert_device(&c, &unknown_need);
     // Left out: not key, disposed.
     let mut plain = Device::key("N-PLAIN", None, None, 1);
     plain.key = false;
-    insert_device(&mut conn, d, &plain);
-    let mut disposed = Device::key("K-DISPOSED", None, None, 1);
-    disposed.status = "disposed";
-    insert_device(&mut conn, d, &disposed);
+    insert_device(&c, &plain);
+    insert_device(&c, &Device::key("K-DISPOSED", None, None, 1));
+    dispose(&mut conn, "K-DISPOSED");
     // Live readings: UPS-LIVE on battery and low (2 minutes left), UPS-GONE unreachable.
     insert_reading(&mut conn, u3, true, Some("OL"), Some(1800));
     insert_reading(&mut conn, u3, true, Some("OB LB"), Some(125));
@@ -497,12 +472,8 @@ fn ups_status_and_page_show_the_latest_reading_and_its_history() {
     let c = cast(0);
     let app = &c.app;
     let mut conn = app.db();
-    let ups = insert_device(&mut conn, c.dept, &Device::ups("UPS-7"));
-    insert_device(
-        &mut conn,
-        c.dept,
-        &Device::key("SRV-7", Some(ups), Some("ups"), 5),
-    );
+    let ups = insert_device(&c, &Device::ups("UPS-7"));
+    insert_device(&c, &Device::key("SRV-7", Some("UPS-7"), Some("ups"), 5));
     let status = body(app.get("/api/v1/power/ups/UPS-7/status", &c.operator));
     assert_eq!(status["status"], Value::Null);
     assert_eq!(status["polled"], false);
@@ -579,8 +550,7 @@ fn ups_status_and_page_show_the_latest_reading_and_its_history() {
 fn the_ups_form_saves_and_shows_faults_beside_fields() {
     let c = cast(0);
     let app = &c.app;
-    let mut conn = app.db();
-    insert_device(&mut conn, c.dept, &Device::ups("UPS-F"));
+    insert_device(&c, &Device::ups("UPS-F"));
     let html = page(app, &c.operator, "/power/ups/UPS-F/edit");
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).unwrap() + marker.len();
@@ -663,8 +633,7 @@ fn openapi_describes_the_power_calls() {
 fn only_the_lock_holder_polls() {
     let c = cast(0);
     let app = &c.app;
-    let mut conn = app.db();
-    insert_device(&mut conn, c.dept, &Device::ups("UPS-L"));
+    insert_device(&c, &Device::ups("UPS-L"));
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);

@@ -188,15 +188,10 @@ fn status_and_events_follow_a_real_upsd() {
     let mut nut = Nut::start(&upsd);
     let c = cast(1);
     let app = &c.app;
-    let mut conn = app.db();
-    let ups = insert_device(&mut conn, c.dept, &Device::ups("UPS-NUT"));
-    insert_device(
-        &mut conn,
-        c.dept,
-        &Device::key("SRV-NUT", Some(ups), Some("ups"), 5),
-    );
-    insert_device(&mut conn, c.dept, &Device::ups("UPS-SILENT"));
-    insert_device(&mut conn, c.dept, &Device::ups("UPS-DEAD"));
+    insert_device(&c, &Device::ups("UPS-NUT"));
+    insert_device(&c, &Device::key("SRV-NUT", Some("UPS-NUT"), Some("ups"), 5));
+    insert_device(&c, &Device::ups("UPS-SILENT"));
+    insert_device(&c, &Device::ups("UPS-DEAD"));
     // One UPS that accepts and never answers, one that refuses: neither may stall the real one.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nut_body = |port: u16| {
