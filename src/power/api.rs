@@ -108,7 +108,8 @@ async fn coverage(
         })?),
     };
     let today = service::today();
-    let rows = with_db(&state, move |conn| service::coverage(conn, today)).await?;
+    let fresh = service::fresh_since(&state.settings);
+    let rows = with_db(&state, move |conn| service::coverage(conn, today, fresh)).await?;
     let with_problems = rows.iter().filter(|r| !r.problems.is_empty()).count();
     let items: Vec<CoverageRow> = rows
         .into_iter()
@@ -136,8 +137,9 @@ async fn ups_status(
     tag: web::Path<String>,
 ) -> Result<web::Json<StatusView>, AppError> {
     user.require_any(READERS)?;
+    let fresh = service::fresh_since(&state.settings);
     Ok(web::Json(
-        with_db(&state, move |conn| service::ups_status(conn, &tag)).await?,
+        with_db(&state, move |conn| service::ups_status(conn, &tag, fresh)).await?,
     ))
 }
 

@@ -40,6 +40,7 @@ fn label_status(status: Option<&str>) -> String {
     match status {
         None => "—".to_owned(),
         Some("unreachable") => "応答なし".to_owned(),
+        Some("stale") => "監視停止中（最新の読み取りが古い）".to_owned(),
         Some(s) => {
             let f = status_flags(s);
             let mut words = Vec::new();
@@ -153,9 +154,10 @@ async fn power_page(
         .as_deref()
         .and_then(Problem::parse);
     let today = service::today();
+    let fresh = service::fresh_since(&state.settings);
     let (rows, upses) = with_db(&state, move |conn| {
         Ok((
-            service::coverage(conn, today)?,
+            service::coverage(conn, today, fresh)?,
             service::ups_overview(conn)?,
         ))
     })
@@ -180,16 +182,10 @@ async fn power_page(
         .map(|s| {
             let reading = s.latest.as_ref();
             let due = s.unit.as_ref().and_then(|u| u.battery_replace_due);
-            let status = reading.map(|r| {
-                if r.reachable {
-                    r.status.clone().unwrap_or_default()
-                } else {
-                    "unreachable".to_owned()
-                }
-            });
+            let status = reading.map(|r| service::live_word(r, fresh));
             let flags = status.as_deref().map(status_flags).unwrap_or_default();
             UpsLine {
-                alert: status.as_deref() == Some("unreachable")
+                alert: matches!(status.as_deref(), Some("unreachable" | "stale"))
                     || flags.on_battery
                     || flags.low_battery
                     || flags.replace_battery
@@ -322,6 +318,7 @@ async fn ups_detail_page(
         .unwrap_or(24);
     let to = crate::db::now();
     let from = to - chrono::Duration::hours(hours);
+    let fresh = service::fresh_since(&state.settings);
     let tag = tag.into_inner();
     let data = with_db(&state, move |conn| service::ups_page(conn, &tag, from)).await?;
     let e = &data.equipment;
@@ -395,13 +392,7 @@ async fn ups_detail_page(
         ],
     };
     let latest = data.latest.as_ref();
-    let live_status = latest.map(|r| {
-        if r.reachable {
-            r.status.clone().unwrap_or_default()
-        } else {
-            "unreachable".to_owned()
-        }
-    });
+    let live_status = latest.map(|r| service::live_word(r, fresh));
     let flags = live_status.as_deref().map(status_flags).unwrap_or_default();
     let live = match latest {
         None => vec![Field {
@@ -456,7 +447,7 @@ async fn ups_detail_page(
             crate::identity::Role::SecurityManager,
         ]) && service::may_edit(&user, e),
         details,
-        live_alert: live_status.as_deref() == Some("unreachable")
+        live_alert: matches!(live_status.as_deref(), Some("unreachable" | "stale"))
             || flags.on_battery
             || flags.low_battery
             || flags.replace_battery,

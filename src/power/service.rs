@@ -329,6 +329,8 @@ pub struct StatusView {
     pub reachable: Option<bool>,
     /// NUT `ups.status` (`OL`, `OB`, `OB LB`…); null when unreachable or never read.
     pub status: Option<String>,
+    /// The reading is older than five poll intervals (at least five minutes): nobody polls.
+    pub stale: bool,
     /// Percent.
     pub battery_charge: Option<f64>,
     pub runtime_s: Option<i64>,
@@ -340,17 +342,32 @@ pub struct StatusView {
     pub polled_at: Option<NaiveDateTime>,
 }
 
-pub fn ups_status(conn: &mut DbConn, tag: &str) -> Result<StatusView, AppError> {
+pub fn ups_status(
+    conn: &mut DbConn,
+    tag: &str,
+    fresh_since: NaiveDateTime,
+) -> Result<StatusView, AppError> {
     let e = ups_by_tag(conn, tag)?;
     let polled = model::find_unit(conn, e.id)?.is_some_and(|u| u.nut_host.is_some());
     let latest = model::latest_reading(conn, e.id)?;
-    Ok(status_view(&e.asset_tag, polled, latest.as_ref()))
+    Ok(status_view(
+        &e.asset_tag,
+        polled,
+        latest.as_ref(),
+        fresh_since,
+    ))
 }
 
-pub fn status_view(tag: &str, polled: bool, r: Option<&Reading>) -> StatusView {
+pub fn status_view(
+    tag: &str,
+    polled: bool,
+    r: Option<&Reading>,
+    fresh_since: NaiveDateTime,
+) -> StatusView {
     StatusView {
         asset_tag: tag.to_owned(),
         polled,
+        stale: r.is_some_and(|r| r.polled_at < fresh_since),
         reachable: r.map(|r| r.reachable),
         status: r.and_then(|r| r.status.clone()),
         battery_charge: r.and_then(|r| r.battery_charge),
@@ -379,8 +396,36 @@ pub struct CoverageRow {
     pub problems: Vec<Problem>,
 }
 
-/// Every key device in use, with its 第6条 problems, on `today`.
-pub fn coverage(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CoverageRow>, AppError> {
+/// The NUT status of a reading, `unreachable`, or `stale` when nobody has polled lately.
+pub fn live_word(r: &Reading, fresh_since: NaiveDateTime) -> String {
+    if !r.reachable {
+        "unreachable".to_owned()
+    } else if r.polled_at < fresh_since {
+        "stale".to_owned()
+    } else {
+        r.status.clone().unwrap_or_default()
+    }
+}
+
+/// Readings older than this are stale: nobody has polled the UPS lately (the poller is
+/// off or its instance is gone), so its last status cannot be trusted: five poll
+/// intervals, at least five minutes.
+pub fn fresh_since(settings: &crate::config::Settings) -> NaiveDateTime {
+    let interval = match settings.nut_poll_seconds {
+        0 => 30,
+        s => s,
+    };
+    let window = (interval * 5).max(300);
+    db::now() - chrono::Duration::seconds(window as i64)
+}
+
+/// Every key device in use, with its 第6条 problems, on `today`. A polled UPS whose latest
+/// reading is older than `fresh_since` counts as unreachable (status `stale`).
+pub fn coverage(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    fresh_since: NaiveDateTime,
+) -> Result<Vec<CoverageRow>, AppError> {
     let devices = model::key_equipment(conn)?;
     let ups_ids: Vec<i64> = {
         let mut ids: Vec<i64> = devices.iter().filter_map(|d| d.ups_equipment_id).collect();
@@ -421,7 +466,7 @@ pub fn coverage(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CoverageRow>,
                     rated_runtime_min: unit.map(|u| u.rated_runtime_min),
                     battery_replace_due: unit.and_then(|u| u.battery_replace_due),
                     live: reading.map(|r| Live {
-                        reachable: r.reachable,
+                        reachable: r.reachable && r.polled_at >= fresh_since,
                         status: r.status.clone(),
                         runtime_s: r.runtime_s,
                     }),
@@ -436,15 +481,9 @@ pub fn coverage(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CoverageRow>,
                 runtime_source: a.runtime_source,
                 required_shutdown_min: d.required_shutdown_min,
                 surge_protection: d.surge_protection,
-                status: reading.map(|r| {
-                    if r.reachable {
-                        r.status.clone().unwrap_or_default()
-                    } else {
-                        "unreachable".to_owned()
-                    }
-                }),
+                status: reading.map(|r| live_word(r, fresh_since)),
                 battery_charge: reading
-                    .filter(|r| r.reachable)
+                    .filter(|r| r.reachable && r.polled_at >= fresh_since)
                     .and_then(|r| r.battery_charge),
                 battery_replace_due: unit.and_then(|u| u.battery_replace_due),
                 problems: a.problems,

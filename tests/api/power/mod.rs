@@ -129,10 +129,21 @@ fn insert_reading(
     status: Option<&str>,
     runtime_s: Option<i64>,
 ) {
+    insert_reading_at(conn, ups, reachable, status, runtime_s, daicho::db::now());
+}
+
+fn insert_reading_at(
+    conn: &mut DbConn,
+    ups: i64,
+    reachable: bool,
+    status: Option<&str>,
+    runtime_s: Option<i64>,
+    at: chrono::NaiveDateTime,
+) {
     diesel::insert_into(ups_readings::table)
         .values((
             ups_readings::ups_equipment_id.eq(ups),
-            ups_readings::polled_at.eq(daicho::db::now()),
+            ups_readings::polled_at.eq(at),
             ups_readings::reachable.eq(reachable),
             ups_readings::status.eq(status),
             ups_readings::battery_charge.eq(status.map(|_| 35.0)),
@@ -447,6 +458,49 @@ fn coverage_names_every_problem() {
     let filtered = page(app, &c.auditor, "/power?problem=battery_due");
     assert!(filtered.contains("K-DUE") && !filtered.contains("data-tag=\"K-OK\""));
     assert_eq!(page_status(app, &c.staff, "/power"), 403);
+}
+
+/// A reading nobody refreshed (the poller is off or its instance gone) is not trusted.
+#[test]
+fn a_reading_nobody_refreshes_goes_stale() {
+    let c = cast(0);
+    let app = &c.app;
+    let mut conn = app.db();
+    let ups = insert_device(&c, &Device::ups("UPS-S"));
+    insert_device(&c, &Device::key("K-S", Some("UPS-S"), Some("spd"), 10));
+    let mut b = ups_body(20, "2030-01-01");
+    b["nut_host"] = json!("127.0.0.1");
+    b["nut_ups_name"] = json!("s");
+    assert_eq!(
+        app.put("/api/v1/equipment/UPS-S/ups", &c.operator, &b)
+            .status(),
+        201
+    );
+    let hour_ago = daicho::db::now() - chrono::Duration::hours(1);
+    insert_reading_at(&mut conn, ups, true, Some("OL"), Some(3000), hour_ago);
+    let row =
+        |app: &TestApp| body(app.get("/api/v1/power/coverage", &c.auditor))["items"][0].clone();
+    let stale = row(app);
+    assert_eq!(stale["status"], "stale");
+    assert_eq!(stale["problems"], json!(["ups_unreachable"]));
+    assert_eq!(stale["runtime_source"], "rated");
+    assert_eq!(stale["battery_charge"], Value::Null);
+    let status = body(app.get("/api/v1/power/ups/UPS-S/status", &c.auditor));
+    assert_eq!(status["stale"], true);
+    assert_eq!(
+        status["status"], "OL",
+        "the last reading is still shown, marked stale"
+    );
+    assert!(page(app, &c.auditor, "/power").contains("監視停止中"));
+
+    insert_reading(&mut conn, ups, true, Some("OL"), Some(3000));
+    let fresh = row(app);
+    assert_eq!(fresh["status"], "OL");
+    assert_eq!(fresh["problems"], json!([]));
+    assert_eq!(fresh["runtime_min"], 50);
+    assert_eq!(fresh["runtime_source"], "live");
+    let status = body(app.get("/api/v1/power/ups/UPS-S/status", &c.auditor));
+    assert_eq!(status["stale"], false);
 }
 
 fn page_request(app: &TestApp, token: &str, path: &str) -> reqwest::blocking::Response {
