@@ -11,6 +11,7 @@ mod cli;
 mod errors;
 mod identity;
 mod licenses;
+mod movements;
 mod ops;
 mod pages;
 mod power;
