@@ -13,7 +13,14 @@ use serde_json::json;
 
 fn append(conn: &mut DbConn, actor: &Actor, i: u64) {
     db::write_tx(conn, |conn| {
-        audit::record(conn, actor, "bench.append", "bench", &i.to_string(), json!({ "i": i, "note": "ベンチマーク" }))
+        audit::record(
+            conn,
+            actor,
+            "bench.append",
+            "bench",
+            &i.to_string(),
+            json!({ "i": i, "note": "ベンチマーク" }),
+        )
     })
     .expect("append");
 }
@@ -59,13 +66,17 @@ fn benches(c: &mut Criterion) {
     if let Ok(server) = std::env::var("TEST_DATABASE_URL") {
         let name = format!("daicho_bench_{}", std::process::id());
         let mut admin = PgConnection::establish(&server).unwrap();
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
         let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
         let mut pg = db::establish(&url).unwrap();
         db::run_migrations(&mut pg).unwrap();
         bench_backend(c, "PostgreSQL", &mut pg);
         drop(pg);
-        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
     }
 }
 

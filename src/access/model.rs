@@ -349,32 +349,6 @@ pub fn approved_carry_outs(
         .load(conn)
 }
 
-/// Marks an approved carry-out done, only if it still is approved.
-pub fn complete_movement(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        movements::table
-            .filter(movements::id.eq(id))
-            .filter(movements::state.eq("approved")),
-    )
-    .set((
-        movements::state.eq("completed"),
-        movements::completed_at.eq(Some(at)),
-    ))
-    .execute(conn)
-}
-
-pub fn set_equipment_status(
-    conn: &mut DbConn,
-    id: i64,
-    status: &str,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
-    use crate::db::schema::equipment;
-    diesel::update(equipment::table.filter(equipment::id.eq(id)))
-        .set((equipment::status.eq(status), equipment::updated_at.eq(at)))
-        .execute(conn)
-}
-
 /// Display names of users, in one query.
 pub fn user_names(
     conn: &mut DbConn,

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::identity::rules::clean_optional;
 use crate::identity::{Principal, Role};
 use crate::register::model as register;
-use crate::register::rules::{Status, normalize_tag};
+use crate::register::rules::normalize_tag;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -119,9 +119,11 @@ fn resolve(
     else {
         return Ok(fault(DenyReason::UnknownCode));
     };
-    // A code we signed for another permit row (e.g. a database restored from
-    // an older backup) is not this permit's code.
-    if permit.code.as_deref() != Some(code.trim()) || permit.zone_id != claims.zid {
+    // A code we signed that is not the one this permit row carries (e.g. a
+    // database restored from an older backup) is not this permit's code. A
+    // permit never approved carries none: its state answers (`not_approved`).
+    let foreign = permit.code.as_deref().is_some_and(|c| c != code.trim());
+    if foreign || permit.zone_id != claims.zid {
         return Ok(fault(DenyReason::UnknownCode));
     }
     let presence = model::presence_of(conn, &rules::person_key(permit.holder_user_id, permit.id))?;
@@ -475,7 +477,7 @@ pub fn record_exit(
         )?;
         let mut results = Vec::with_capacity(tags.len());
         for tag in &tags {
-            let result = check_carry_out(conn, by, tag, input.zone_id, event.id, now)?;
+            let result = check_carry_out(conn, by, tag, input.zone_id, now)?;
             model::insert_carry_out(
                 conn,
                 &NewCarryOut {
@@ -534,7 +536,6 @@ fn check_carry_out(
     by: &Principal,
     tag: &str,
     zone_id: i64,
-    event_id: i64,
     now: NaiveDateTime,
 ) -> Result<(CarryOutResult, Option<i64>), AppError> {
     let Some(equipment) = register::find_equipment_by_tag(conn, tag)? else {
@@ -562,23 +563,9 @@ fn check_carry_out(
             Some(equipment.id),
         ));
     };
-    if model::complete_movement(conn, movement_id, now)? != 1 {
-        return Err(AppError::conflict(
-            "conflict",
-            "持出申請の状態が変わりました。もう一度記録してください。",
-        ));
-    }
-    model::set_equipment_status(conn, equipment.id, Status::CarriedOut.as_str(), now)?;
-    audit::record(
-        conn,
-        &by.actor(),
-        "movement.complete",
-        "movement",
-        &movement_id.to_string(),
-        json!({ "asset_tag": tag, "direction": "out", "zone_id": zone_id, "from": "approved",
-                "to": "completed", "access_event_id": event_id,
-                "equipment_status": { "from": equipment.status, "to": Status::CarriedOut.as_str() } }),
-    )?;
+    // The register's own completion, in this transaction: the movement
+    // becomes `completed` (with completed_at), the device `carried_out`, audited.
+    crate::register::service::movements::complete_in_tx(conn, by, movement_id)?;
     Ok((
         CarryOutResult {
             asset_tag: tag.to_owned(),

@@ -1,0 +1,1 @@
+//! The guard's journey in headless Chromium (filled in below).
