@@ -347,7 +347,7 @@ async fn gate_entry(
     .await;
     Ok(match outcome {
         Ok(GateOutcome::Recorded(event)) => HttpResponse::Created().json(event),
-        Ok(GateOutcome::Denied(check)) => denied(check),
+        Ok(GateOutcome::Denied(check)) => denied(*check),
         Err(e) => e.error_response(),
     })
 }
@@ -372,7 +372,7 @@ async fn gate_exit(
     .await?;
     Ok(match outcome {
         GateOutcome::Recorded(exit) => HttpResponse::Created().json(exit),
-        GateOutcome::Denied(check) => denied(check),
+        GateOutcome::Denied(check) => denied(*check),
     })
 }
 

@@ -230,7 +230,7 @@ pub struct ExitInput {
 /// An entry or exit was recorded, or the attempt was refused (and recorded).
 pub enum GateOutcome<T> {
     Recorded(T),
-    Denied(GateCheck),
+    Denied(Box<GateCheck>),
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -324,7 +324,7 @@ pub fn record_entry(
                 verdict,
                 now,
             )?;
-            return Ok(GateOutcome::Denied(denied));
+            return Ok(GateOutcome::Denied(Box::new(denied)));
         };
         let event = model::insert_event(
             conn,
@@ -382,7 +382,7 @@ pub fn record_entry(
                 Verdict::Deny(DenyReason::AlreadyInside),
                 now,
             )
-            .map(GateOutcome::Denied)
+            .map(|d| GateOutcome::Denied(Box::new(d)))
         }),
         Err(e) => Err(e),
     }
@@ -443,7 +443,7 @@ pub fn record_exit(
                 verdict,
                 now,
             )?;
-            return Ok(GateOutcome::Denied(denied));
+            return Ok(GateOutcome::Denied(Box::new(denied)));
         };
         if model::delete_presence(conn, presence.id)? != 1 {
             let denied = deny_event(
@@ -455,7 +455,7 @@ pub fn record_exit(
                 Verdict::Deny(DenyReason::NotInside),
                 now,
             )?;
-            return Ok(GateOutcome::Denied(denied));
+            return Ok(GateOutcome::Denied(Box::new(denied)));
         }
         let event = model::insert_event(
             conn,
