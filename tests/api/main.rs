@@ -16,3 +16,4 @@ mod ops;
 mod pages;
 mod power;
 mod register;
+mod reports;

@@ -270,3 +270,66 @@ fn the_movement_history_is_listed_exported_and_shows_overdue_returns() {
     assert!(lines[0].starts_with("申請番号,区分,資産番号"));
     assert!(text.contains("SRV-004") && text.contains("遅延") && text.contains("持出"));
 }
+
+#[test]
+fn staff_request_on_the_page_and_the_manager_approves_there() {
+    use crate::common::session::Browser;
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    app.post("/api/v1/equipment", &f.operator, &device("SRV-009", &f));
+    app.user(&f.admin, "hira", &["staff"], Some(f.dept));
+    let mut staff = Browser::new(&app);
+    staff.sign_in("hira", crate::common::USER_PASSWORD);
+    let csrf = staff.csrf("/movements/new");
+    let zone = f.zone.to_string();
+    let form = |reason: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("direction", "out".to_owned()),
+            ("asset_tag", "srv-009".to_owned()),
+            ("zone_id", zone.clone()),
+            ("reason", reason.to_owned()),
+            ("planned_at", "2026-12-01".to_owned()),
+            ("return_due", "2026-12-05".to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        staff.post("/movements/new", &pairs)
+    };
+    let blank = send(form(" "));
+    assert_eq!(blank.status(), 422);
+    assert!(
+        blank.text().unwrap().contains("入力してください"),
+        "the fault stands beside the reason field"
+    );
+    let made = send(form("庁外での修理"));
+    assert_eq!(made.status(), 303);
+    let detail_path = made.headers()["location"].to_str().unwrap().to_owned();
+    let page = staff.get(&detail_path).text().unwrap();
+    assert!(page.contains("申請中") && page.contains("SRV-009") && page.contains("申請を取り消す"));
+    assert!(
+        !page.contains("承認する"),
+        "the requester is not offered the approval"
+    );
+
+    let mut manager = Browser::new(&app);
+    manager.sign_in("kacho", crate::common::USER_PASSWORD);
+    let home = manager.get("/").text().unwrap();
+    assert!(
+        home.contains("<span class=\"count\">1</span> 承認待ちの持出・持込申請"),
+        "the manager's to-do list"
+    );
+    let page = manager.get(&detail_path).text().unwrap();
+    assert!(page.contains("承認する"));
+    let csrf = manager.csrf(&detail_path);
+    let approved = manager.post(
+        &format!("{detail_path}/approve"),
+        &[("csrf", &csrf), ("note", "許可")],
+    );
+    assert_eq!(approved.status(), 303);
+    let page = manager.get(&detail_path).text().unwrap();
+    assert!(page.contains("承認済") && page.contains("kacho 氏名"));
+    let list = manager.get("/movements?state=approved").text().unwrap();
+    assert!(list.contains("SRV-009") && list.contains("庁外での修理"));
+}

@@ -57,6 +57,7 @@ impl MovementQuery {
         Ok(MovementFilter {
             equipment_id: None,
             zone_id: self.zone_id,
+            zone_in: None,
             state: self.state.map(|s| s.as_str().to_owned()),
             direction: self.direction.map(|d| d.as_str().to_owned()),
             requested_by: None,

@@ -101,6 +101,8 @@ pub fn transition(
 pub struct MovementFilter {
     pub equipment_id: Option<i64>,
     pub zone_id: Option<i64>,
+    /// Any of these zones (e.g. the zones a manager manages).
+    pub zone_in: Option<Vec<i64>>,
     pub state: Option<String>,
     pub direction: Option<String>,
     pub requested_by: Option<i64>,
@@ -117,6 +119,9 @@ fn filtered(f: &MovementFilter) -> movements::BoxedQuery<'static, MultiBackend> 
     }
     if let Some(zone) = f.zone_id {
         q = q.filter(movements::zone_id.eq(zone));
+    }
+    if let Some(zones) = &f.zone_in {
+        q = q.filter(movements::zone_id.eq_any(zones.clone()));
     }
     if let Some(state) = &f.state {
         q = q.filter(movements::state.eq(state.clone()));
@@ -161,4 +166,8 @@ pub fn list_movements(
         .select((Movement::as_select(), equipment::asset_tag.nullable()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+pub fn count_movements(conn: &mut DbConn, f: &MovementFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
 }
