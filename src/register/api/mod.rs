@@ -1,6 +1,7 @@
 //! The register under `/api/v1`: zones and equipment.
 
 mod equipment;
+pub mod transfer;
 mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;

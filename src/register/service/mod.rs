@@ -1,7 +1,11 @@
 //! Register use cases: zones and their managers, the equipment record.
 
+pub mod csv_io;
+mod disposals;
 mod equipment;
 mod zones;
+
+pub use disposals::{DisposalInput, DisposalView, dispose_equipment, disposal_of};
 
 pub use equipment::{
     EquipmentInput, EquipmentPatch, EquipmentView, LocationInput, create_equipment,
