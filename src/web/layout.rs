@@ -42,6 +42,7 @@ fn nav_for(p: &Principal) -> Vec<NavLink> {
             label: "監査ログ",
         });
     }
+    crate::register::pages::nav(p, &mut nav);
     nav.push(NavLink {
         href: "/password",
         label: "パスワード変更",

@@ -1,6 +1,6 @@
 //! The register under `/api/v1`: zones and equipment.
 
-mod equipment;
+pub(crate) mod equipment;
 pub mod transfer;
 mod zones;
 
