@@ -161,13 +161,23 @@ fn run(label: &str, url: Option<&str>) {
             results.push((name, n, median, p99, total));
         }
     }
-    println!("{:<24} {:>8} {:>10} {:>10} {:>8}", "search (50/page)", "rows", "median ms", "p99 ms", "matches");
+    println!(
+        "{:<24} {:>8} {:>10} {:>10} {:>8}",
+        "search (50/page)", "rows", "median ms", "p99 ms", "matches"
+    );
     for (name, n, median, p99, total) in &results {
         println!("{name:<24} {n:>8} {median:>10.2} {p99:>10.2} {total:>8}");
     }
     for (name, _, _, p99_small, _) in results.iter().filter(|r| r.1 == 1_000) {
-        let big = results.iter().find(|r| r.0 == *name && r.1 == 100_000).unwrap().3;
-        println!("{name:<24} p99 100k/1k = {:.2}x", big / p99_small.max(0.001));
+        let big = results
+            .iter()
+            .find(|r| r.0 == *name && r.1 == 100_000)
+            .unwrap()
+            .3;
+        println!(
+            "{name:<24} p99 100k/1k = {:.2}x",
+            big / p99_small.max(0.001)
+        );
     }
 }
 

@@ -31,7 +31,7 @@ pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
             bar.set_length(total);
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
-        if done % 500 == 0 || done == total {
+        if done.is_multiple_of(500) || done == total {
             bar.set_position(done);
         }
     };
@@ -51,8 +51,8 @@ pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
 /// Writes the whole register as CSV to standard output.
 pub fn export_equipment(settings: &Settings) -> Result<(), String> {
     let mut conn = connect(settings)?;
-    let bytes = csv_io::export_equipment(&mut conn, &EquipmentFilter::default())
-        .map_err(|e| e.message)?;
+    let bytes =
+        csv_io::export_equipment(&mut conn, &EquipmentFilter::default()).map_err(|e| e.message)?;
     let mut out = std::io::stdout().lock();
     out.write_all(&bytes)
         .and_then(|_| out.flush())

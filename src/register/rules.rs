@@ -289,18 +289,35 @@ mod tests {
         use DisposalMethod::*;
         let general = disposal_faults(Classification::General, VendorCollection, None, None);
         assert!(general.is_empty());
-        let fields = |f: Vec<(&str, String)>| f.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        fn fields(f: Vec<(&'static str, String)>) -> Vec<&'static str> {
+            f.into_iter().map(|(k, _)| k).collect()
+        }
         assert_eq!(
-            fields(disposal_faults(Classification::Secret, VendorCollection, None, Some(" "))),
+            fields(disposal_faults(
+                Classification::Secret,
+                VendorCollection,
+                None,
+                Some(" ")
+            )),
             ["method", "certificate_number", "witnessed_by"]
         );
         assert_eq!(
-            fields(disposal_faults(Classification::Secret, Degaussing, Some("C-1"), None)),
+            fields(disposal_faults(
+                Classification::Secret,
+                Degaussing,
+                Some("C-1"),
+                None
+            )),
             ["witnessed_by"]
         );
         assert!(
-            disposal_faults(Classification::Secret, Overwrite, Some("C-1"), Some("立会 太郎"))
-                .is_empty()
+            disposal_faults(
+                Classification::Secret,
+                Overwrite,
+                Some("C-1"),
+                Some("立会 太郎")
+            )
+            .is_empty()
         );
     }
 }

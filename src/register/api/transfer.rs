@@ -79,7 +79,10 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8
             return Err(AppError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("送信データが大きすぎます（上限 {} MB）。", limit / 1024 / 1024),
+                format!(
+                    "送信データが大きすぎます（上限 {} MB）。",
+                    limit / 1024 / 1024
+                ),
             ));
         }
         body.extend_from_slice(&chunk);
@@ -114,7 +117,10 @@ async fn import_equipment_csv(
         .unwrap_or("")
         .to_ascii_lowercase();
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !matches!(essence, "text/csv" | "application/csv" | "application/vnd.ms-excel") {
+    if !matches!(
+        essence,
+        "text/csv" | "application/csv" | "application/vnd.ms-excel"
+    ) {
         return Err(AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -124,7 +130,12 @@ async fn import_equipment_csv(
     let principal = user.0.principal;
     let bytes = read_body(payload, IMPORT_LIMIT).await?;
     let result = with_db(&state, move |conn| {
-        Ok(csv_io::import_equipment(conn, &principal, &bytes, &mut |_, _| {}))
+        Ok(csv_io::import_equipment(
+            conn,
+            &principal,
+            &bytes,
+            &mut |_, _| {},
+        ))
     })
     .await?;
     match result {

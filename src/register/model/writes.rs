@@ -243,7 +243,10 @@ pub fn list_equipment(
 }
 
 /// Every device matching the filter, in tag order (for the CSV export).
-pub fn list_all_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> QueryResult<Vec<Equipment>> {
+pub fn list_all_equipment(
+    conn: &mut DbConn,
+    filter: &EquipmentFilter,
+) -> QueryResult<Vec<Equipment>> {
     filtered(filter)
         .order(equipment::asset_tag.asc())
         .select(Equipment::as_select())

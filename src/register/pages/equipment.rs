@@ -12,8 +12,7 @@ use crate::register::api::equipment::EquipmentQuery;
 use crate::register::model::{self, Zone};
 use crate::register::rules::{Classification, DisposalMethod, Kind, Status, SurgeProtection};
 use crate::register::service::{
-    self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentView,
-    LocationInput,
+    self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentView, LocationInput,
 };
 use crate::web::layout::see_other;
 use crate::web::time::{wareki_date, wareki_datetime};
@@ -171,11 +170,20 @@ async fn equipment_list(
     .resolve()?;
     let (filter, error) = match api.filter() {
         Ok(f) => (Some(f), None),
-        Err(e) => (None, Some(e.fields.and_then(|f| f.into_values().next()).unwrap_or(e.message))),
+        Err(e) => (
+            None,
+            Some(
+                e.fields
+                    .and_then(|f| f.into_values().next())
+                    .unwrap_or(e.message),
+            ),
+        ),
     };
     let (items, total, departments, zones) = with_db(&state, move |conn| {
         let (items, total) = match &filter {
-            Some(f) => service::list_equipment(conn, f, PageQuery::offset(page, per_page), per_page)?,
+            Some(f) => {
+                service::list_equipment(conn, f, PageQuery::offset(page, per_page), per_page)?
+            }
             None => (Vec::new(), 0),
         };
         Ok((
@@ -209,23 +217,38 @@ async fn equipment_list(
     let page_view = ListPage {
         layout: user.layout("機器台帳"),
         zones: choices(
-            zones.iter().map(|z| (z.id.to_string(), format!("{} {}", z.code, z.name))).collect(),
+            zones
+                .iter()
+                .map(|z| (z.id.to_string(), format!("{} {}", z.code, z.name)))
+                .collect(),
             &query.zone_id,
         ),
         departments: choices(
-            departments.iter().map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name))).collect(),
+            departments
+                .iter()
+                .map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name)))
+                .collect(),
             &query.department_id,
         ),
         kinds: choices(
-            Kind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())).collect(),
+            Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().into(), k.label().into()))
+                .collect(),
             &query.kind,
         ),
         keys: choices(
-            vec![("true".into(), "主要な機器のみ".into()), ("false".into(), "主要な機器以外".into())],
+            vec![
+                ("true".into(), "主要な機器のみ".into()),
+                ("false".into(), "主要な機器以外".into()),
+            ],
             &query.key_equipment,
         ),
         statuses: choices(
-            Status::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect(),
+            Status::ALL
+                .iter()
+                .map(|s| (s.as_str().into(), s.label().into()))
+                .collect(),
             &query.status,
         ),
         q: query.q.clone(),
@@ -329,8 +352,14 @@ impl EquipmentForm {
             status: e.status.as_str().into(),
             installed_on: e.installed_on.map(|d| d.to_string()).unwrap_or_default(),
             ups_asset_tag: o(&e.ups_asset_tag),
-            surge_protection: e.surge_protection.map(|s| s.as_str().into()).unwrap_or_default(),
-            required_shutdown_min: e.required_shutdown_min.map(|m| m.to_string()).unwrap_or_default(),
+            surge_protection: e
+                .surge_protection
+                .map(|s| s.as_str().into())
+                .unwrap_or_default(),
+            required_shutdown_min: e
+                .required_shutdown_min
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
             notes: o(&e.notes),
         }
     }
@@ -361,7 +390,10 @@ impl EquipmentForm {
         });
         let zone_id = match self.zone_id.trim() {
             "" => None,
-            z => z.parse().map_err(|_| fault("zone_id", "管理区域を選び直してください。")).ok(),
+            z => z
+                .parse()
+                .map_err(|_| fault("zone_id", "管理区域を選び直してください。"))
+                .ok(),
         };
         let installed_on = match self.installed_on.trim() {
             "" => None,
@@ -371,11 +403,10 @@ impl EquipmentForm {
         };
         let surge_protection = match self.surge_protection.as_str() {
             "" => None,
-            s => SurgeProtection::parse(s)
-                .or_else(|| {
-                    fault("surge_protection", "サージ保護を選び直してください。");
-                    None
-                }),
+            s => SurgeProtection::parse(s).or_else(|| {
+                fault("surge_protection", "サージ保護を選び直してください。");
+                None
+            }),
         };
         let required_shutdown_min = match self.required_shutdown_min.trim() {
             "" => None,
@@ -443,19 +474,29 @@ impl FormPage {
             list
         };
         FormPage {
-            layout: user.layout(if current_tag.is_some() { "機器の編集" } else { "機器の登録" }),
+            layout: user.layout(if current_tag.is_some() {
+                "機器の編集"
+            } else {
+                "機器の登録"
+            }),
             is_new: current_tag.is_none(),
             action: current_tag.map_or_else(
                 || "/equipment/new".to_owned(),
                 |t| format!("/equipment/{t}/edit"),
             ),
             kinds: choices(
-                Kind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())).collect(),
+                Kind::ALL
+                    .iter()
+                    .map(|k| (k.as_str().into(), k.label().into()))
+                    .collect(),
                 &form.kind,
                 Some("（選んでください）"),
             ),
             classifications: choices(
-                Classification::ALL.iter().map(|c| (c.as_str().into(), c.label().into())).collect(),
+                Classification::ALL
+                    .iter()
+                    .map(|c| (c.as_str().into(), c.label().into()))
+                    .collect(),
                 &form.classification,
                 Some("（選んでください）"),
             ),
@@ -463,7 +504,8 @@ impl FormPage {
                 Status::ALL
                     .iter()
                     .filter(|s| {
-                        !matches!(s, Status::Disposed | Status::CarriedOut) || Some(**s) == current_status
+                        !matches!(s, Status::Disposed | Status::CarriedOut)
+                            || Some(**s) == current_status
                     })
                     .map(|s| (s.as_str().into(), s.label().into()))
                     .collect(),
@@ -471,12 +513,18 @@ impl FormPage {
                 None,
             ),
             surges: choices(
-                SurgeProtection::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect(),
+                SurgeProtection::ALL
+                    .iter()
+                    .map(|s| (s.as_str().into(), s.label().into()))
+                    .collect(),
                 &form.surge_protection,
                 Some("（未設定）"),
             ),
             departments: choices(
-                departments.iter().map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name))).collect(),
+                departments
+                    .iter()
+                    .map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name)))
+                    .collect(),
                 &form.department_id,
                 Some("（選んでください）"),
             ),
@@ -496,9 +544,14 @@ impl FormPage {
     }
 }
 
-async fn choices_data(state: &web::Data<AppState>) -> Result<(Vec<Department>, Vec<Zone>), AppError> {
+async fn choices_data(
+    state: &web::Data<AppState>,
+) -> Result<(Vec<Department>, Vec<Zone>), AppError> {
     with_db(state, |conn| {
-        Ok((identity_service::list_departments(conn)?, model::list_zones(conn)?))
+        Ok((
+            identity_service::list_departments(conn)?,
+            model::list_zones(conn)?,
+        ))
     })
     .await
 }
@@ -511,7 +564,10 @@ async fn equipment_new_form(
     user.require_any(EDITORS)?;
     let (departments, zones) = choices_data(&state).await?;
     let form = EquipmentForm {
-        department_id: user.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        department_id: user
+            .department_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         status: Status::InService.as_str().into(),
         ..Default::default()
     };
@@ -553,7 +609,10 @@ async fn equipment_new_submit(
                 notes: some(&form.notes),
             };
             let principal = user.auth.principal.clone();
-            with_db(&state, move |conn| service::create_equipment(conn, &principal, &input)).await
+            with_db(&state, move |conn| {
+                service::create_equipment(conn, &principal, &input)
+            })
+            .await
         }
     };
     match result {
@@ -583,7 +642,14 @@ async fn equipment_edit_form(
     let form = EquipmentForm::of(&current);
     render(
         StatusCode::OK,
-        &FormPage::build(&user, Some(&current.asset_tag), Some(current.status), form, &departments, &zones),
+        &FormPage::build(
+            &user,
+            Some(&current.asset_tag),
+            Some(current.status),
+            form,
+            &departments,
+            &zones,
+        ),
     )
 }
 
@@ -623,7 +689,10 @@ async fn equipment_edit_submit(
                 notes: Some(some(&form.notes)),
             };
             let principal = user.auth.principal.clone();
-            with_db(&state, move |conn| service::update_equipment(conn, &principal, &tag, &patch)).await
+            with_db(&state, move |conn| {
+                service::update_equipment(conn, &principal, &tag, &patch)
+            })
+            .await
         }
     };
     match result {
@@ -689,7 +758,11 @@ fn short(v: &serde_json::Value) -> String {
 
 fn history_row(e: AuditEvent) -> HistoryRow {
     let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-    let via = if detail["via"] == "csv_import" { "（CSV取込）" } else { "" };
+    let via = if detail["via"] == "csv_import" {
+        "（CSV取込）"
+    } else {
+        ""
+    };
     let (action, summary) = match e.action.as_str() {
         "equipment.create" => (format!("登録{via}"), String::new()),
         "equipment.update" => (
@@ -698,7 +771,14 @@ fn history_row(e: AuditEvent) -> HistoryRow {
                 .as_object()
                 .map(|m| {
                     m.iter()
-                        .map(|(k, c)| format!("{}: {} → {}", field_label(k), short(&c["before"]), short(&c["after"])))
+                        .map(|(k, c)| {
+                            format!(
+                                "{}: {} → {}",
+                                field_label(k),
+                                short(&c["before"]),
+                                short(&c["after"])
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join(" ／ ")
                 })
@@ -854,7 +934,10 @@ async fn equipment_dispose_submit(
             };
             let principal = user.auth.principal.clone();
             let tag = tag.clone();
-            with_db(&state, move |conn| service::dispose_equipment(conn, &principal, &tag, &input)).await
+            with_db(&state, move |conn| {
+                service::dispose_equipment(conn, &principal, &tag, &input)
+            })
+            .await
         }
     };
     match result {

@@ -165,7 +165,10 @@ async fn form_page(
     form: &ZoneForm,
 ) -> Result<ZoneFormPage, PageError> {
     let (departments, managers) = with_db(state, |conn| {
-        Ok((identity_service::list_departments(conn)?, security_managers(conn)?))
+        Ok((
+            identity_service::list_departments(conn)?,
+            security_managers(conn)?,
+        ))
     })
     .await?;
     let mut department_choices = vec![Choice::new("", "（選んでください）", &form.department_id)];
@@ -175,7 +178,11 @@ async fn form_page(
             .map(|d| Choice::new(d.id, format!("{} {}", d.code, d.name), &form.department_id)),
     );
     Ok(ZoneFormPage {
-        layout: user.layout(if existing.is_some() { "管理区域の編集" } else { "管理区域の登録" }),
+        layout: user.layout(if existing.is_some() {
+            "管理区域の編集"
+        } else {
+            "管理区域の登録"
+        }),
         is_new: existing.is_none(),
         action: existing.map_or_else(|| "/zones/new".to_owned(), |id| format!("/zones/{id}/edit")),
         code: form.code.clone(),
@@ -216,7 +223,10 @@ fn department_of(form: &ZoneForm) -> Result<i64, AppError> {
 }
 
 #[get("/zones/new")]
-async fn zone_new_form(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+async fn zone_new_form(
+    state: web::Data<AppState>,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
     user.require_any(&[Role::Admin])?;
     let form = ZoneForm::of(HashMap::new());
     let page = form_page(&state, &user, None, &form).await?;
@@ -242,7 +252,10 @@ async fn zone_new_submit(
                 location: Some(form.location.clone()),
             };
             let principal = user.auth.principal.clone();
-            with_db(&state, move |conn| service::create_zone(conn, &principal, &input)).await
+            with_db(&state, move |conn| {
+                service::create_zone(conn, &principal, &input)
+            })
+            .await
         }
     };
     match result {
@@ -294,7 +307,10 @@ async fn zone_edit_submit(
                 active: Some(form.active),
             };
             let principal = user.auth.principal.clone();
-            with_db(&state, move |conn| service::update_zone(conn, &principal, id, &patch)).await
+            with_db(&state, move |conn| {
+                service::update_zone(conn, &principal, id, &patch)
+            })
+            .await
         }
     };
     match result {

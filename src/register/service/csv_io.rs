@@ -10,9 +10,7 @@ use crate::error::AppError;
 use crate::identity::model as identity_model;
 use crate::identity::{Principal, Role};
 use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter, Zone};
-use crate::register::rules::{
-    Classification, Kind, Status, SurgeProtection, normalize_tag,
-};
+use crate::register::rules::{Classification, Kind, Status, SurgeProtection, normalize_tag};
 use crate::register::service::{EquipmentInput, LocationInput};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -135,8 +133,16 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
             e.asset_tag.clone(),
             excel_safe(&e.name),
             Kind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
-            if e.key_equipment { "はい" } else { "いいえ" }.to_owned(),
-            departments.get(&e.department_id).cloned().unwrap_or_default(),
+            if e.key_equipment {
+                "はい"
+            } else {
+                "いいえ"
+            }
+            .to_owned(),
+            departments
+                .get(&e.department_id)
+                .cloned()
+                .unwrap_or_default(),
             e.zone_id
                 .and_then(|z| zones.get(&z).cloned())
                 .unwrap_or_default(),
@@ -254,7 +260,12 @@ pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     Ok(text.into_owned())
 }
 
-fn parse_vocab<T: Copy>(all: &[T], text: &str, wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Option<T> {
+fn parse_vocab<T: Copy>(
+    all: &[T],
+    text: &str,
+    wire: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Option<T> {
     let lower = text.to_ascii_lowercase();
     all.iter()
         .copied()
@@ -355,7 +366,9 @@ fn import_as(
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         match HEADERS.iter().find(|name| **name == h) {
-            Some(name) if columns.contains_key(name) => faults.push(format!("見出し「{h}」が重複しています。")),
+            Some(name) if columns.contains_key(name) => {
+                faults.push(format!("見出し「{h}」が重複しています。"))
+            }
             Some(name) => {
                 columns.insert(name, i);
             }
@@ -407,10 +420,10 @@ fn import_as(
         let mut wanted: Vec<String> = Vec::new();
         for r in &records {
             for col in ["資産番号", "UPS資産番号"] {
-                if let Some(t) = columns.get(col).and_then(|i| r.get(*i)) {
-                    if let Ok(tag) = normalize_tag(from_excel(t)) {
-                        wanted.push(tag);
-                    }
+                if let Some(t) = columns.get(col).and_then(|i| r.get(*i))
+                    && let Ok(tag) = normalize_tag(from_excel(t))
+                {
+                    wanted.push(tag);
                 }
             }
         }
@@ -430,10 +443,14 @@ fn import_as(
             if r.iter().all(|c| c.trim().is_empty()) {
                 continue; // a blank line Excel left behind
             }
-            let row = Row { r, columns: &columns };
+            let row = Row {
+                r,
+                columns: &columns,
+            };
             match plan_row(&row, by, &l, &mut seen, line) {
                 Ok(p) => {
-                    l.kinds.insert(p.fields.asset_tag.clone(), p.fields.kind.clone());
+                    l.kinds
+                        .insert(p.fields.asset_tag.clone(), p.fields.kind.clone());
                     planned.push(p);
                 }
                 Err(message) => lines.push(LineFault { line, message }),
@@ -444,16 +461,19 @@ fn import_as(
             if let Some(ups) = &p.ups_tag {
                 let fault = match l.kinds.get(ups) {
                     None => Some(format!("UPS資産番号: UPS {ups} は登録されていません。")),
-                    Some(kind) if kind != Kind::Ups.as_str() => {
-                        Some(format!("UPS資産番号: {ups} はUPS（種別 ups）ではありません。"))
-                    }
+                    Some(kind) if kind != Kind::Ups.as_str() => Some(format!(
+                        "UPS資産番号: {ups} はUPS（種別 ups）ではありません。"
+                    )),
                     Some(_) if *ups == p.fields.asset_tag => {
                         Some("UPS資産番号: 自分自身は指定できません。".to_owned())
                     }
                     Some(_) => None,
                 };
                 if let Some(message) = fault {
-                    lines.push(LineFault { line: p.line, message });
+                    lines.push(LineFault {
+                        line: p.line,
+                        message,
+                    });
                 }
             }
         }
@@ -493,7 +513,10 @@ fn plan_row(
     let kind = match parse_vocab(Kind::ALL, cell("種別"), Kind::as_str, Kind::label) {
         Some(k) => k,
         None => {
-            errors.insert("kind".into(), format!("「{}」は種別ではありません。", cell("種別")));
+            errors.insert(
+                "kind".into(),
+                format!("「{}」は種別ではありません。", cell("種別")),
+            );
             Kind::Other
         }
     };
@@ -520,15 +543,24 @@ fn plan_row(
         }),
     };
     let key_equipment = parse_bool(cell("主要機器")).unwrap_or_else(|| {
-        errors.insert("key_equipment".into(), "はい または いいえ を入力してください。".into());
+        errors.insert(
+            "key_equipment".into(),
+            "はい または いいえ を入力してください。".into(),
+        );
         false
     });
-    let department_id = match l.departments.get(&cell("所管課コード").to_ascii_uppercase()) {
+    let department_id = match l
+        .departments
+        .get(&cell("所管課コード").to_ascii_uppercase())
+    {
         Some(id) => *id,
         None => {
             errors.insert(
                 "department_id".into(),
-                format!("所管課コード「{}」は登録されていません。", cell("所管課コード")),
+                format!(
+                    "所管課コード「{}」は登録されていません。",
+                    cell("所管課コード")
+                ),
             );
             0
         }
@@ -562,16 +594,27 @@ fn plan_row(
     };
     let surge_protection = match cell("サージ保護") {
         "" => None,
-        s => parse_vocab(SurgeProtection::ALL, s, SurgeProtection::as_str, SurgeProtection::label)
-            .or_else(|| {
-                errors.insert("surge_protection".into(), format!("「{s}」はサージ保護の区分ではありません。"));
-                None
-            }),
+        s => parse_vocab(
+            SurgeProtection::ALL,
+            s,
+            SurgeProtection::as_str,
+            SurgeProtection::label,
+        )
+        .or_else(|| {
+            errors.insert(
+                "surge_protection".into(),
+                format!("「{s}」はサージ保護の区分ではありません。"),
+            );
+            None
+        }),
     };
     let required_shutdown_min = match cell("必要停止時間（分）") {
         "" => None,
         m => m.parse::<i32>().ok().or_else(|| {
-            errors.insert("required_shutdown_min".into(), "分を整数で入力してください。".into());
+            errors.insert(
+                "required_shutdown_min".into(),
+                "分を整数で入力してください。".into(),
+            );
             None
         }),
     };
@@ -613,15 +656,24 @@ fn plan_row(
     };
     let mut fields = fields_of_input(&input, &mut errors);
     fields.status = status.as_str().to_owned();
-    if fields.required_shutdown_min.is_some_and(|m| !(0..=1440).contains(&m)) {
-        errors.insert("required_shutdown_min".into(), "0〜1440（分）で入力してください。".into());
+    if fields
+        .required_shutdown_min
+        .is_some_and(|m| !(0..=1440).contains(&m))
+    {
+        errors.insert(
+            "required_shutdown_min".into(),
+            "0〜1440（分）で入力してください。".into(),
+        );
     }
     let existing = l.existing.get(&fields.asset_tag).cloned();
     if !fields.asset_tag.is_empty() {
         if let Some(first) = seen.get(&fields.asset_tag) {
             errors.insert(
                 "asset_tag".into(),
-                format!("資産番号 {} は {first} 行目にもあります。", fields.asset_tag),
+                format!(
+                    "資産番号 {} は {first} 行目にもあります。",
+                    fields.asset_tag
+                ),
             );
         } else {
             seen.insert(fields.asset_tag.clone(), line);
@@ -653,15 +705,18 @@ fn plan_row(
             .collect::<Vec<_>>()
             .join(" "));
     }
-    if let Some(e) = &existing {
-        if e.status == Status::Disposed.as_str() {
-            // A disposed record stays as it was; an identical row is fine.
-            let mut same = EquipmentFields::of(e);
-            same.updated_at = fields.updated_at;
-            let unchanged = format!("{:?}", strip_ups(&same)) == format!("{:?}", strip_ups(&fields));
-            if !unchanged {
-                return Err(format!("機器 {} は廃棄済のため変更できません。", e.asset_tag));
-            }
+    if let Some(e) = &existing
+        && e.status == Status::Disposed.as_str()
+    {
+        // A disposed record stays as it was; an identical row is fine.
+        let mut same = EquipmentFields::of(e);
+        same.updated_at = fields.updated_at;
+        let unchanged = format!("{:?}", strip_ups(&same)) == format!("{:?}", strip_ups(&fields));
+        if !unchanged {
+            return Err(format!(
+                "機器 {} は廃棄済のため変更できません。",
+                e.asset_tag
+            ));
         }
     }
     Ok(Planned {

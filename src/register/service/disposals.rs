@@ -47,8 +47,7 @@ fn view(d: Disposal, tag: String) -> DisposalView {
         certificate_number: d.certificate_number,
         witnessed_by: d.witnessed_by,
         notes: d.notes,
-        classification: Classification::parse(&d.classification)
-            .unwrap_or(Classification::Secret),
+        classification: Classification::parse(&d.classification).unwrap_or(Classification::Secret),
         disposed_by: d.disposed_by,
         disposed_at: d.disposed_at,
     }
@@ -89,7 +88,11 @@ pub fn dispose_equipment(
                 None
             })
         };
-        let certificate = clean("certificate_number", input.certificate_number.as_deref(), 100);
+        let certificate = clean(
+            "certificate_number",
+            input.certificate_number.as_deref(),
+            100,
+        );
         let witness = clean("witnessed_by", input.witnessed_by.as_deref(), 100);
         let notes = clean("notes", input.notes.as_deref(), 2000);
         let classification =

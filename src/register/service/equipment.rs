@@ -161,7 +161,12 @@ pub struct EquipmentPatch {
 
 pub(crate) type Faults = BTreeMap<String, String>;
 
-pub(crate) fn text(errors: &mut Faults, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+pub(crate) fn text(
+    errors: &mut Faults,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
     clean_optional(value, max).unwrap_or_else(|e| {
         errors.insert(field.to_owned(), e);
         None

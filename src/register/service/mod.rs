@@ -5,7 +5,7 @@ mod disposals;
 mod equipment;
 mod zones;
 
-pub use disposals::{DisposalInput, DisposalView, dispose_equipment, disposal_of};
+pub use disposals::{DisposalInput, DisposalView, disposal_of, dispose_equipment};
 
 pub use equipment::{
     EquipmentInput, EquipmentPatch, EquipmentView, LocationInput, create_equipment,

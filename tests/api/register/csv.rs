@@ -27,14 +27,20 @@ fn csv(lines: &[&str]) -> Vec<u8> {
 }
 
 fn count(app: &TestApp, token: &str) -> i64 {
-    body(app.get("/api/v1/equipment", token))["total"].as_i64().unwrap()
+    body(app.get("/api/v1/equipment", token))["total"]
+        .as_i64()
+        .unwrap()
 }
 
 #[test]
 fn import_creates_and_updates_with_bom_and_audits_each_device() {
     let app = TestApp::spawn();
     let f = fixture(&app);
-    assert_eq!(app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f)).status(), 201);
+    assert_eq!(
+        app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f))
+            .status(),
+        201
+    );
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(csv(&[
         "srv-001,基幹サーバ（更新）,サーバ,はい,JOHO,SRV-ROOM,本庁舎,3,サーバ室,R1,10-12,富士通,PRIMERGY RX2540,SN-0001,秘密情報,稼働中,2024-04-01,UPS-01,UPS,15,",
@@ -42,23 +48,41 @@ fn import_creates_and_updates_with_bom_and_audits_each_device() {
     ]));
     let response = import(&app, &f.operator, bytes);
     assert_eq!(response.status(), 200);
-    assert_eq!(body(response), json!({"created": 1, "updated": 1, "unchanged": 0}));
+    assert_eq!(
+        body(response),
+        json!({"created": 1, "updated": 1, "unchanged": 0})
+    );
     let updated = body(app.get("/api/v1/equipment/SRV-001", &f.operator));
     assert_eq!(updated["name"], "基幹サーバ（更新）");
-    assert_eq!(updated["ups_asset_tag"], "UPS-01", "a UPS later in the same file links");
+    assert_eq!(
+        updated["ups_asset_tag"], "UPS-01",
+        "a UPS later in the same file links"
+    );
     assert_eq!(updated["installed_on"], "2024-04-01");
     assert_eq!(updated["required_shutdown_min"], 15);
     let ups = body(app.get("/api/v1/equipment/UPS-01", &f.operator));
     assert_eq!(ups["kind"], "ups");
     assert_eq!(ups["key_equipment"], true);
-    assert_eq!(ups["notes"], "=SUM(A1)", "Excel's formula guard is taken off");
+    assert_eq!(
+        ups["notes"], "=SUM(A1)",
+        "Excel's formula guard is taken off"
+    );
     let actions = app.audit_actions();
-    assert_eq!(actions.iter().filter(|a| *a == "equipment.create").count(), 2);
-    assert_eq!(actions.iter().filter(|a| *a == "equipment.update").count(), 1);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "equipment.create").count(),
+        2
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "equipment.update").count(),
+        1
+    );
     assert_eq!(actions.last().unwrap(), "equipment.import");
     let history = body(app.get("/api/v1/equipment/SRV-001/history", &f.operator));
     assert_eq!(history[0]["detail"]["via"], "csv_import");
-    assert_eq!(history[0]["detail"]["changes"]["name"]["after"], "基幹サーバ（更新）");
+    assert_eq!(
+        history[0]["detail"]["changes"]["name"]["after"],
+        "基幹サーバ（更新）"
+    );
     assert_eq!(app.verify(&f.admin)["ok"], true);
 }
 
@@ -116,16 +140,34 @@ fn one_bad_line_imports_nothing_and_every_bad_line_is_named() {
         .map(|l| l["message"].as_str().unwrap())
         .collect();
     assert!(messages[0].contains("資産番号"), "{}", messages[0]);
-    for column in ["機器名", "種別", "主要機器", "所管課コード", "管理区域コード", "情報区分", "状態", "設置日", "必要停止時間"] {
+    for column in [
+        "機器名",
+        "種別",
+        "主要機器",
+        "所管課コード",
+        "管理区域コード",
+        "情報区分",
+        "状態",
+        "設置日",
+        "必要停止時間",
+    ] {
         assert!(messages[1].contains(column), "{column} in {}", messages[1]);
     }
     assert!(messages[2].contains("2 行目"), "{}", messages[2]);
     assert!(messages[3].contains("UPS"), "{}", messages[3]);
     assert_eq!(count(&app, &f.operator), 0, "nothing imported");
-    assert!(!app.audit_actions().iter().any(|a| a.starts_with("equipment.")));
+    assert!(
+        !app.audit_actions()
+            .iter()
+            .any(|a| a.starts_with("equipment."))
+    );
 
     // Headers are checked on line 1; an unknown encoding names its line.
-    let err = body(import(&app, &f.operator, "資産番号,名前\r\nA,b\r\n".as_bytes().to_vec()));
+    let err = body(import(
+        &app,
+        &f.operator,
+        "資産番号,名前\r\nA,b\r\n".as_bytes().to_vec(),
+    ));
     assert_eq!(err["error"]["lines"][0]["line"], 1);
     let mut broken = csv(&[good]);
     broken.extend(b"SRV-020,\xff\xfe,server\r\n");
@@ -146,8 +188,17 @@ fn only_operators_and_managers_of_their_departments_import() {
     assert_error(import(&app, &staff, rows.clone()), 403, "forbidden");
     let err = body(import(&app, &other_manager, rows.clone()));
     assert_eq!(err["error"]["code"], "invalid_csv");
-    assert!(err["error"]["lines"][0]["message"].as_str().unwrap().contains("権限"));
-    assert_eq!(body(import(&app, &f.manager, rows))["created"], 1, "own department");
+    assert!(
+        err["error"]["lines"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("権限")
+    );
+    assert_eq!(
+        body(import(&app, &f.manager, rows))["created"],
+        1,
+        "own department"
+    );
     let wrong_type = app
         .request(Method::POST, "/api/v1/equipment/import", Some(&f.operator))
         .header("content-type", "application/json")
@@ -162,44 +213,95 @@ fn export_is_excel_ready_and_round_trips_through_import() {
     let app = TestApp::spawn();
     let f = fixture(&app);
     for tag in ["SRV-101", "SRV-102"] {
-        assert_eq!(app.post("/api/v1/equipment", &f.operator, &device(tag, &f)).status(), 201);
+        assert_eq!(
+            app.post("/api/v1/equipment", &f.operator, &device(tag, &f))
+                .status(),
+            201
+        );
     }
     let mut ups = device("UPS-101", &f);
     ups["kind"] = json!("ups");
     ups["notes"] = json!("-48V 系統, \"引用\" あり");
-    assert_eq!(app.post("/api/v1/equipment", &f.operator, &ups).status(), 201);
     assert_eq!(
-        app.patch("/api/v1/equipment/SRV-101", &f.operator, &json!({"ups_asset_tag": "UPS-101", "installed_on": "2020-05-01"})).status(),
+        app.post("/api/v1/equipment", &f.operator, &ups).status(),
+        201
+    );
+    assert_eq!(
+        app.patch(
+            "/api/v1/equipment/SRV-101",
+            &f.operator,
+            &json!({"ups_asset_tag": "UPS-101", "installed_on": "2020-05-01"})
+        )
+        .status(),
         200
     );
     let response = app.get("/api/v1/equipment/export.csv?kind=server", &f.operator);
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let filtered = response.bytes().unwrap().to_vec();
     assert!(filtered.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
     let text = std::str::from_utf8(&filtered[3..]).unwrap();
     let lines: Vec<&str> = text.split("\r\n").collect();
-    assert_eq!(lines.len(), 4, "header, two servers, and the final CRLF: {text}");
+    assert_eq!(
+        lines.len(),
+        4,
+        "header, two servers, and the final CRLF: {text}"
+    );
     assert!(lines[0].starts_with(HEADER), "{}", lines[0]);
     assert!(lines[1].starts_with("SRV-101,基幹サーバ,サーバ,はい,JOHO,SRV-ROOM,本庁舎,3,サーバ室,R1,10-12,富士通,PRIMERGY RX2540,SN-0001,秘密情報,稼働中,2020-05-01,UPS-101,"), "{}", lines[1]);
 
-    let all = app.get("/api/v1/equipment/export.csv", &f.operator).bytes().unwrap().to_vec();
+    let all = app
+        .get("/api/v1/equipment/export.csv", &f.operator)
+        .bytes()
+        .unwrap()
+        .to_vec();
     let text = String::from_utf8(all.clone()).unwrap();
-    assert!(text.contains("\"'-48V 系統, \"\"引用\"\" あり\""), "formula guard and quoting: {text}");
-    let before: Vec<Value> = body(app.get("/api/v1/equipment", &f.operator))["items"].as_array().unwrap().clone();
+    assert!(
+        text.contains("\"'-48V 系統, \"\"引用\"\" あり\""),
+        "formula guard and quoting: {text}"
+    );
+    let before: Vec<Value> = body(app.get("/api/v1/equipment", &f.operator))["items"]
+        .as_array()
+        .unwrap()
+        .clone();
     let again = body(import(&app, &f.operator, all));
     assert_eq!(again, json!({"created": 0, "updated": 0, "unchanged": 3}));
-    let after: Vec<Value> = body(app.get("/api/v1/equipment", &f.operator))["items"].as_array().unwrap().clone();
+    let after: Vec<Value> = body(app.get("/api/v1/equipment", &f.operator))["items"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(before, after, "an export imports back unchanged");
 
     // Into an empty register (a second app) it recreates every device.
     let other = TestApp::spawn();
     let g = fixture(&other);
-    let exported = app.get("/api/v1/equipment/export.csv", &f.operator).bytes().unwrap().to_vec();
+    let exported = app
+        .get("/api/v1/equipment/export.csv", &f.operator)
+        .bytes()
+        .unwrap()
+        .to_vec();
     assert_eq!(body(import(&other, &g.operator, exported))["created"], 3);
     let copy = body(other.get("/api/v1/equipment/SRV-101", &g.operator));
     let original = body(app.get("/api/v1/equipment/SRV-101", &f.operator));
-    for key in ["name", "kind", "key_equipment", "location", "manufacturer", "model", "serial_number", "classification", "status", "installed_on", "ups_asset_tag", "notes"] {
+    for key in [
+        "name",
+        "kind",
+        "key_equipment",
+        "location",
+        "manufacturer",
+        "model",
+        "serial_number",
+        "classification",
+        "status",
+        "installed_on",
+        "ups_asset_tag",
+        "notes",
+    ] {
         assert_eq!(copy[key], original[key], "{key}");
     }
 }
@@ -210,7 +312,11 @@ fn the_cli_imports_and_exports() {
     let f = fixture(&app);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("kiki.csv");
-    std::fs::write(&file, csv(&["SRV-201,サーバ,server,はい,JOHO,SRV-ROOM,,,,,,,,,secret,,,,,,"])).unwrap();
+    std::fs::write(
+        &file,
+        csv(&["SRV-201,サーバ,server,はい,JOHO,SRV-ROOM,,,,,,,,,secret,,,,,,"]),
+    )
+    .unwrap();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_daicho"))
             .args(args)
@@ -221,16 +327,60 @@ fn the_cli_imports_and_exports() {
             .unwrap()
     };
     let out = run(&["import", "equipment", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 created"));
     assert_eq!(count(&app, &f.operator), 1);
     let out = run(&["export", "equipment"]);
     assert!(out.status.success());
     assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\r\nSRV-201,サーバ,サーバ,はい,JOHO,SRV-ROOM"));
-    std::fs::write(&file, csv(&["SRV-202,サーバ,server,はい,NOPE,,,,,,,,,,secret,,,,,,"])).unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("\r\nSRV-201,サーバ,サーバ,はい,JOHO,SRV-ROOM")
+    );
+    std::fs::write(
+        &file,
+        csv(&["SRV-202,サーバ,server,はい,NOPE,,,,,,,,,,secret,,,,,,"]),
+    )
+    .unwrap();
     let out = run(&["import", "equipment", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2行目"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2行目"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(count(&app, &f.operator), 1);
+}
+
+#[test]
+fn csv_and_disposal_paths_are_documented_and_limits_hold() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let doc = body(app.client.get(app.url("/api/openapi.json")).send().unwrap());
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/equipment/export.csv",
+        "/api/v1/equipment/import",
+        "/api/v1/equipment/{tag}/dispose",
+        "/api/v1/equipment/{tag}/disposal",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    // Far above the 64 KiB JSON limit, well under the import's 50 MB.
+    let mut big = String::from(HEADER);
+    for i in 0..3000 {
+        big.push_str(&format!("\r\nBIG-{i:05},サーバ{i},server,いいえ,JOHO,,本庁舎,1,電算室,R1,1,メーカー,型番,SN{i},general,,,,,,{}", "備考".repeat(10)));
+    }
+    assert!(big.len() > 300_000);
+    assert_eq!(
+        body(import(&app, &f.operator, big.into_bytes()))["created"],
+        3000
+    );
+    assert_eq!(count(&app, &f.operator), 3000);
+    let too_big = vec![b'a'; 50 * 1024 * 1024 + 1];
+    assert_error(import(&app, &f.operator, too_big), 413, "payload_too_large");
 }

@@ -15,7 +15,11 @@ impl<'a> Browser<'a> {
         let response = app
             .client
             .post(app.url("/login"))
-            .form(&[("username", username), ("password", password), ("next", "/")])
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .unwrap();
         let set = response.headers()["set-cookie"].to_str().unwrap();
@@ -81,7 +85,10 @@ fn the_list_searches_filters_and_pages() {
     assert!(home.contains("href=\"/equipment\">機器台帳</a>") && home.contains("管理区域"));
     let list = browser.html("/equipment");
     assert!(list.contains("全55件"), "paginated total");
-    assert!(list.contains("SRV-049") && !list.contains("SRV-050"), "50 a page");
+    assert!(
+        list.contains("SRV-049") && !list.contains("SRV-050"),
+        "50 a page"
+    );
     assert!(list.contains("href=\"/equipment?page=2\""));
     let page2 = browser.html("/equipment?page=2");
     assert!(page2.contains("SRV-054") && page2.contains("2 / 2"));
@@ -91,9 +98,15 @@ fn the_list_searches_filters_and_pages() {
     assert!(by_serial.contains("全10件"), "serial contains");
     let by_tag = browser.html("/equipment?q=%EF%BD%93%EF%BD%92%EF%BD%96-053"); // ｓｒｖ-053
     assert!(by_tag.contains("全1件") && by_tag.contains("SRV-053"));
-    let storage = browser.html(&format!("/equipment?kind=storage&zone_id={}&department_id={}&status=in_service", f.zone, f.dept));
+    let storage = browser.html(&format!(
+        "/equipment?kind=storage&zone_id={}&department_id={}&status=in_service",
+        f.zone, f.dept
+    ));
     assert!(storage.contains("全1件"));
-    assert!(storage.contains("export.csv?zone_id="), "the export keeps the filters");
+    assert!(
+        storage.contains("export.csv?zone_id="),
+        "the export keeps the filters"
+    );
     let key = browser.html("/equipment?key_equipment=false");
     assert!(key.contains("全1件"));
     let disposed = browser.html("/equipment?status=disposed");
@@ -108,18 +121,48 @@ fn the_detail_page_shows_every_field_and_the_history() {
     d["installed_on"] = json!("2019-05-01");
     d["notes"] = json!("<script>alert(1)</script>");
     assert_eq!(app.post("/api/v1/equipment", &f.operator, &d).status(), 201);
-    assert_eq!(app.patch("/api/v1/equipment/SRV-001", &f.operator, &json!({"name": "基幹サーバ2号"})).status(), 200);
+    assert_eq!(
+        app.patch(
+            "/api/v1/equipment/SRV-001",
+            &f.operator,
+            &json!({"name": "基幹サーバ2号"})
+        )
+        .status(),
+        200
+    );
     let browser = Browser::sign_in(&app, "unyo", USER_PASSWORD);
     let html = browser.html("/equipment/srv-001");
-    for text in ["基幹サーバ2号", "サーバ", "JOHO 情報政策課", "SRV-ROOM サーバ室", "本庁舎 3階 サーバ室 ラックR1 10-12U", "富士通", "PRIMERGY RX2540", "SN-0001", "秘密情報", "稼働中", "令和元年5月1日", "/api/v1/equipment/SRV-001/label.png", "登録", "機器名: 基幹サーバ → 基幹サーバ2号", "/equipment/SRV-001/edit"] {
+    for text in [
+        "基幹サーバ2号",
+        "サーバ",
+        "JOHO 情報政策課",
+        "SRV-ROOM サーバ室",
+        "本庁舎 3階 サーバ室 ラックR1 10-12U",
+        "富士通",
+        "PRIMERGY RX2540",
+        "SN-0001",
+        "秘密情報",
+        "稼働中",
+        "令和元年5月1日",
+        "/api/v1/equipment/SRV-001/label.png",
+        "登録",
+        "機器名: 基幹サーバ → 基幹サーバ2号",
+        "/equipment/SRV-001/edit",
+    ] {
         assert!(html.contains(text), "{text} in the page");
     }
-    assert!(html.contains("alert(1)") && !html.contains("<script>alert"), "escaped");
+    assert!(
+        html.contains("alert(1)") && !html.contains("<script>alert"),
+        "escaped"
+    );
     assert_eq!(browser.get("/equipment/NONE-1").status(), 404);
     let (_, _) = app.user(&f.admin, "keibi", &["guard"], None);
     let guard = Browser::sign_in(&app, "keibi", USER_PASSWORD);
     let html = guard.html("/equipment/SRV-001");
-    assert!(!html.contains("/equipment/SRV-001/edit") && !html.contains("廃棄を記録"), "read only");
+    assert!(
+        !html.contains("/equipment/SRV-001/edit") && !html.contains("廃棄を記録"),
+        "read only"
+    );
     assert_eq!(guard.get("/equipment/new").status(), 403);
 }
 
@@ -147,7 +190,10 @@ fn forms_create_and_edit_with_errors_beside_the_fields() {
     let bad = browser.post("/equipment/new", &fields);
     assert_eq!(bad.status(), 422);
     let html = bad.text().unwrap();
-    assert!(html.contains("class=\"field-error\">日付を YYYY-MM-DD"), "parse errors first");
+    assert!(
+        html.contains("class=\"field-error\">日付を YYYY-MM-DD"),
+        "parse errors first"
+    );
     fields[8] = ("installed_on", "2024-02-28");
     let bad = browser.post("/equipment/new", &fields);
     assert_eq!(bad.status(), 422);
@@ -174,30 +220,74 @@ fn forms_create_and_edit_with_errors_beside_the_fields() {
     edit_fields[10] = ("ups_asset_tag", "SRV-001");
     let bad = browser.post("/equipment/SRV-9/edit", &edit_fields);
     assert_eq!(bad.status(), 422);
-    assert!(bad.text().unwrap().contains("UPS SRV-001 は登録されていません"));
+    assert!(
+        bad.text()
+            .unwrap()
+            .contains("UPS SRV-001 は登録されていません")
+    );
     edit_fields[10] = ("ups_asset_tag", "");
     edit_fields[2] = ("name", "新サーバ（改）");
     let ok = browser.post("/equipment/SRV-9/edit", &edit_fields);
     assert_eq!(ok.status(), 303);
-    assert_eq!(crate::common::body(app.get("/api/v1/equipment/SRV-9", &f.operator))["name"], "新サーバ（改）");
-    assert_eq!(browser.post("/equipment/SRV-9/edit", &[("csrf", "forged"), ("name", "x")]).status(), 403);
+    assert_eq!(
+        crate::common::body(app.get("/api/v1/equipment/SRV-9", &f.operator))["name"],
+        "新サーバ（改）"
+    );
+    assert_eq!(
+        browser
+            .post(
+                "/equipment/SRV-9/edit",
+                &[("csrf", "forged"), ("name", "x")]
+            )
+            .status(),
+        403
+    );
 }
 
 #[test]
 fn disposal_from_the_page_shows_refusals_beside_the_fields() {
     let app = TestApp::spawn();
     let f = fixture(&app);
-    assert_eq!(app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f)).status(), 201);
+    assert_eq!(
+        app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f))
+            .status(),
+        201
+    );
     let browser = Browser::sign_in(&app, "unyo", USER_PASSWORD);
     let csrf = browser.csrf("/equipment/SRV-001");
-    let bad = browser.post("/equipment/SRV-001/dispose", &[("csrf", &csrf), ("method", "vendor_collection"), ("certificate_number", ""), ("witnessed_by", "")]);
+    let bad = browser.post(
+        "/equipment/SRV-001/dispose",
+        &[
+            ("csrf", &csrf),
+            ("method", "vendor_collection"),
+            ("certificate_number", ""),
+            ("witnessed_by", ""),
+        ],
+    );
     assert_eq!(bad.status(), 422);
     let html = bad.text().unwrap();
-    assert!(html.contains("証明書の番号が必要です") && html.contains("立会者の氏名が必要です") && html.contains("物理破壊・磁気消去・上書き消去のいずれか"));
-    let ok = browser.post("/equipment/SRV-001/dispose", &[("csrf", &csrf), ("method", "overwrite"), ("certificate_number", "C-77"), ("witnessed_by", "立会 花子")]);
+    assert!(
+        html.contains("証明書の番号が必要です")
+            && html.contains("立会者の氏名が必要です")
+            && html.contains("物理破壊・磁気消去・上書き消去のいずれか")
+    );
+    let ok = browser.post(
+        "/equipment/SRV-001/dispose",
+        &[
+            ("csrf", &csrf),
+            ("method", "overwrite"),
+            ("certificate_number", "C-77"),
+            ("witnessed_by", "立会 花子"),
+        ],
+    );
     assert_eq!(ok.status(), 303);
     let html = browser.html("/equipment/SRV-001");
-    assert!(html.contains("廃棄記録") && html.contains("C-77") && html.contains("上書き消去") && html.contains("廃棄済"));
+    assert!(
+        html.contains("廃棄記録")
+            && html.contains("C-77")
+            && html.contains("上書き消去")
+            && html.contains("廃棄済")
+    );
     assert!(!html.contains("廃棄を記録する"), "no second disposal form");
 }
 
@@ -211,16 +301,47 @@ fn zones_pages_for_admins_with_managers_names() {
     let csrf = admin.csrf("/zones/new");
     let dept = f.dept.to_string();
     let manager = format!("manager_{}", f.manager_id);
-    let bad = admin.post("/zones/new", &[("csrf", &csrf), ("code", "ZONE-2"), ("name", "書庫"), ("department_id", &dept)]);
+    let bad = admin.post(
+        "/zones/new",
+        &[
+            ("csrf", &csrf),
+            ("code", "ZONE-2"),
+            ("name", "書庫"),
+            ("department_id", &dept),
+        ],
+    );
     assert_eq!(bad.status(), 422);
     assert!(bad.text().unwrap().contains("1人以上指定してください"));
-    let ok = admin.post("/zones/new", &[("csrf", &csrf), ("code", "zone-2"), ("name", "書庫"), ("department_id", &dept), (&manager, "on")]);
+    let ok = admin.post(
+        "/zones/new",
+        &[
+            ("csrf", &csrf),
+            ("code", "zone-2"),
+            ("name", "書庫"),
+            ("department_id", &dept),
+            (&manager, "on"),
+        ],
+    );
     assert_eq!(ok.status(), 303);
     let zones = crate::common::body(app.get("/api/v1/zones", &f.operator));
-    let created = zones.as_array().unwrap().iter().find(|z| z["code"] == "ZONE-2").unwrap().clone();
+    let created = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["code"] == "ZONE-2")
+        .unwrap()
+        .clone();
     assert_eq!(created["manager_ids"], json!([f.manager_id]));
     let id = created["id"].as_i64().unwrap();
-    let edit = admin.post(&format!("/zones/{id}/edit"), &[("csrf", &csrf), ("name", "第2書庫"), ("department_id", &dept), (&manager, "on")]);
+    let edit = admin.post(
+        &format!("/zones/{id}/edit"),
+        &[
+            ("csrf", &csrf),
+            ("name", "第2書庫"),
+            ("department_id", &dept),
+            (&manager, "on"),
+        ],
+    );
     assert_eq!(edit.status(), 303);
     let zone = crate::common::body(app.get(&format!("/api/v1/zones/{id}"), &f.operator));
     assert_eq!(zone["name"], "第2書庫");
