@@ -134,6 +134,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disposals (id) {
+        id -> BigInt,
+        equipment_id -> BigInt,
+        method -> Text,
+        certificate_number -> Nullable<Text>,
+        witnessed_by -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        classification -> Text,
+        disposed_by -> BigInt,
+        disposed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(zones -> departments (department_id));
@@ -142,6 +156,8 @@ diesel::joinable!(zone_managers -> users (user_id));
 diesel::joinable!(equipment -> departments (department_id));
 diesel::joinable!(equipment -> zones (zone_id));
 diesel::joinable!(movements -> zones (zone_id));
+diesel::joinable!(disposals -> equipment (equipment_id));
+diesel::joinable!(disposals -> users (disposed_by));
 diesel::joinable!(movements -> equipment (equipment_id));
 
 // Foundation and register tables, every pair. Each later area declares, in its
@@ -157,6 +173,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     zone_managers,
     equipment,
     movements,
+    disposals,
 );
 
 // ---- access (第5条) ----
