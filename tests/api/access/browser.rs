@@ -161,7 +161,7 @@ impl Drop for Driver {
 }
 
 const VERDICT: &str = "const v = document.getElementById('verdict'); \
-    return v.hidden ? null : [v.dataset.state, document.getElementById('verdict-title').textContent, \
+    return (v.hidden || v.dataset.state === 'pending') ? null : [v.dataset.state, document.getElementById('verdict-title').textContent, \
     document.getElementById('verdict-reason').textContent];";
 
 #[test]
