@@ -42,6 +42,8 @@ fn nav_for(p: &Principal) -> Vec<NavLink> {
             label: "監査ログ",
         });
     }
+    crate::licenses::pages::nav(p, &mut nav);
+    crate::cabling::pages::nav(p, &mut nav);
     nav.push(NavLink {
         href: "/password",
         label: "パスワード変更",

@@ -443,3 +443,124 @@ fn requests_name_the_zones_devices_and_exactly_one_performer() {
         "nothing was recorded"
     );
 }
+
+#[test]
+fn the_cabling_page_takes_a_change_from_request_to_verification() {
+    use crate::common::USER_PASSWORD;
+    use crate::licenses::pages::Session;
+    let app = TestApp::spawn();
+    let p = people(&app);
+    let staff_page = Session::sign_in(&app, "hira", USER_PASSWORD);
+    assert_eq!(
+        staff_page.get("/cabling").status(),
+        403,
+        "staff do not read the work records"
+    );
+
+    let operator = Session::sign_in(&app, "unyo", USER_PASSWORD);
+    let html = operator.html("/cabling");
+    assert!(
+        html.contains("<h1>配線・機器変更作業</h1>") && html.contains("unyo 氏名"),
+        "operators are offered as performers"
+    );
+    let csrf = operator.csrf("/cabling");
+    let zone = p.f.zone.to_string();
+    let performer = p.operator_id.to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("zone_id", zone.as_str()),
+        ("work_kind", "add"),
+        ("description", "LAN増設"),
+        ("asset_tags", "sw-001、SRV-001"),
+        ("performer", "operator"),
+        ("performer_user_id", performer.as_str()),
+        ("company", ""),
+        ("contract_number", ""),
+        ("worker_name", ""),
+        ("planned_on", "2026-12-01"),
+    ];
+    let r = operator.post("/cabling", &form);
+    assert_eq!(r.status(), 303, "{:?}", r.text());
+    form[4] = ("asset_tags", "NOPE-1");
+    form[10] = ("planned_on", "");
+    let r = operator.post("/cabling", &form);
+    assert_eq!(r.status(), 422);
+    let text = r.text().unwrap();
+    assert!(
+        text.contains("予定日を YYYY-MM-DD で入力してください"),
+        "field faults shown"
+    );
+
+    let manager = Session::sign_in(&app, "kacho", USER_PASSWORD);
+    let html = manager.html("/cabling");
+    assert!(html.contains("data-state=\"requested\"") && html.contains("SRV-001、SW-001"));
+    let id = {
+        let at = html.find("action=\"/cabling/").unwrap() + "action=\"/cabling/".len();
+        html[at..at + html[at..].find('/').unwrap()].to_owned()
+    };
+    assert!(
+        html.contains(&format!("/cabling/{id}/authorize")),
+        "the zone manager is offered the instruction"
+    );
+    assert!(
+        !operator
+            .html("/cabling")
+            .contains(&format!("/cabling/{id}/authorize")),
+        "the operator is not"
+    );
+    let mcsrf = manager.csrf("/cabling");
+    assert_eq!(
+        operator
+            .post(&format!("/cabling/{id}/complete"), &[("csrf", &csrf)])
+            .status(),
+        409,
+        "not yet authorised"
+    );
+    assert_eq!(
+        manager
+            .post(
+                &format!("/cabling/{id}/authorize"),
+                &[("csrf", &mcsrf), ("notes", "夜間作業")]
+            )
+            .status(),
+        303
+    );
+    assert_eq!(
+        manager
+            .post(&format!("/cabling/{id}/complete"), &[("csrf", &mcsrf)])
+            .status(),
+        403,
+        "not the performer"
+    );
+    let html = operator.html("/cabling");
+    assert!(html.contains(&format!("/cabling/{id}/complete")));
+    let r = operator.post(
+        &format!("/cabling/{id}/complete"),
+        &[
+            ("csrf", &csrf),
+            ("notes", "疎通確認済"),
+            ("diagram_updated", "1"),
+        ],
+    );
+    assert_eq!(r.status(), 303);
+    let r = manager.post(&format!("/cabling/{id}/verify"), &[("csrf", &mcsrf)]);
+    assert_eq!(r.status(), 303);
+    let html = manager.html("/cabling?done=verify");
+    assert!(html.contains("完了を確認しました") && html.contains("data-state=\"verified\""));
+    assert!(html.contains("構成図更新あり") && html.contains("「疎通確認済」"));
+    assert_eq!(
+        history_actions(&app, &p.f.operator, "SW-001"),
+        [
+            "cabling.verify",
+            "cabling.complete",
+            "cabling.authorize",
+            "cabling.request"
+        ]
+    );
+    assert_eq!(
+        manager
+            .post(&format!("/cabling/{id}/verify"), &[("csrf", "forged")])
+            .status(),
+        403
+    );
+}

@@ -12,7 +12,7 @@ pub fn add_device(app: &TestApp, f: &Fixture, tag: &str) {
     assert_eq!(r.status(), 201, "device {tag}: {:?}", r.text());
 }
 
-fn software(app: &TestApp, token: &str, name: &str) -> i64 {
+pub fn software(app: &TestApp, token: &str, name: &str) -> i64 {
     let r = app.post(
         "/api/v1/software",
         token,
@@ -22,7 +22,7 @@ fn software(app: &TestApp, token: &str, name: &str) -> i64 {
     body(r)["id"].as_i64().unwrap()
 }
 
-fn license(
+pub fn license(
     app: &TestApp,
     f: &Fixture,
     software_id: i64,
@@ -43,7 +43,7 @@ fn license(
     body(r)
 }
 
-fn install(
+pub fn install(
     app: &TestApp,
     token: &str,
     tag: &str,
@@ -731,3 +731,6 @@ fn the_license_calls_are_documented() {
         assert!(paths.contains_key(path), "{path} is documented");
     }
 }
+
+mod browser;
+pub mod pages;
