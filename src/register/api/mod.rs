@@ -1,6 +1,7 @@
 //! The register under `/api/v1`: zones and equipment.
 
 mod equipment;
+mod movements;
 mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -8,4 +9,5 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     zones::routes(cfg);
     equipment::routes(cfg);
+    movements::routes(cfg);
 }

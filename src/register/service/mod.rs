@@ -1,6 +1,7 @@
 //! Register use cases: zones and their managers, the equipment record.
 
 mod equipment;
+pub mod movements;
 mod zones;
 
 pub use equipment::{
