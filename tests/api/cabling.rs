@@ -447,17 +447,17 @@ fn requests_name_the_zones_devices_and_exactly_one_performer() {
 #[test]
 fn the_cabling_page_takes_a_change_from_request_to_verification() {
     use crate::common::USER_PASSWORD;
-    use crate::licenses::pages::Session;
+    use crate::licenses::pages::{Html, sign_in};
     let app = TestApp::spawn();
     let p = people(&app);
-    let staff_page = Session::sign_in(&app, "hira", USER_PASSWORD);
+    let staff_page = sign_in(&app, "hira", USER_PASSWORD);
     assert_eq!(
         staff_page.get("/cabling").status(),
         403,
         "staff do not read the work records"
     );
 
-    let operator = Session::sign_in(&app, "unyo", USER_PASSWORD);
+    let operator = sign_in(&app, "unyo", USER_PASSWORD);
     let html = operator.html("/cabling");
     assert!(
         html.contains("<h1>配線・機器変更作業</h1>") && html.contains("unyo 氏名"),
@@ -491,7 +491,7 @@ fn the_cabling_page_takes_a_change_from_request_to_verification() {
         "field faults shown"
     );
 
-    let manager = Session::sign_in(&app, "kacho", USER_PASSWORD);
+    let manager = sign_in(&app, "kacho", USER_PASSWORD);
     let html = manager.html("/cabling");
     assert!(html.contains("data-state=\"requested\"") && html.contains("SRV-001、SW-001"));
     let id = {

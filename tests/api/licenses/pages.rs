@@ -1,68 +1,32 @@
 //! The ライセンス管理 and ソフトウェア導入 pages, and the 配線・機器変更 page, through a cookie session.
 
 use super::{add_device, install, license, software};
+use crate::common::session::Browser;
 use crate::common::{TestApp, USER_PASSWORD};
 use crate::register::fixture;
 use reqwest::blocking::Response;
 
-pub struct Session<'a> {
-    app: &'a TestApp,
-    cookie: String,
+/// A signed-in page session (the shared cookie helper).
+pub fn sign_in<'a>(app: &'a TestApp, username: &str, password: &str) -> Browser<'a> {
+    let mut browser = Browser::new(app);
+    assert_eq!(
+        browser.sign_in(username, password).status(),
+        303,
+        "{username} signs in"
+    );
+    browser
 }
 
-impl<'a> Session<'a> {
-    pub fn sign_in(app: &'a TestApp, username: &str, password: &str) -> Session<'a> {
-        let response = app
-            .client
-            .post(app.url("/login"))
-            .form(&[
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ])
-            .send()
-            .unwrap();
-        assert_eq!(response.status(), 303, "signed in");
-        let cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        Session { app, cookie }
-    }
+/// A page's HTML, asserting it answered 200.
+pub trait Html {
+    fn html(&self, path: &str) -> String;
+}
 
-    pub fn get(&self, path: &str) -> Response {
-        self.app
-            .client
-            .get(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .unwrap()
-    }
-
-    pub fn html(&self, path: &str) -> String {
+impl Html for Browser<'_> {
+    fn html(&self, path: &str) -> String {
         let response = self.get(path);
         assert_eq!(response.status(), 200, "{path}");
         response.text().unwrap()
-    }
-
-    pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.app
-            .client
-            .post(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .form(form)
-            .send()
-            .unwrap()
-    }
-
-    pub fn csrf(&self, path: &str) -> String {
-        let html = self.html(path);
-        let marker = "name=\"csrf\" value=\"";
-        let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
-        html[start..start + html[start..].find('"').unwrap()].to_owned()
     }
 }
 
@@ -82,7 +46,7 @@ fn the_license_pages_show_overuse_register_licenses_and_decide_requests() {
     install(&app, &f.operator, "PC-001", office, "2024", None);
     install(&app, &f.operator, "PC-002", office, "2024", None);
 
-    let manager = Session::sign_in(&app, "kacho", USER_PASSWORD);
+    let manager = sign_in(&app, "kacho", USER_PASSWORD);
     let html = manager.html("/");
     assert!(
         html.contains("href=\"/licenses\"") && html.contains("href=\"/cabling\""),
@@ -164,7 +128,7 @@ fn the_license_pages_show_overuse_register_licenses_and_decide_requests() {
     );
 
     // Staff ask; the manager decides on the page.
-    let staff = Session::sign_in(&app, "hira", USER_PASSWORD);
+    let staff = sign_in(&app, "hira", USER_PASSWORD);
     assert!(
         !staff.html("/").contains("href=\"/licenses\""),
         "staff see no license ledger"
@@ -234,7 +198,7 @@ fn the_license_pages_show_overuse_register_licenses_and_decide_requests() {
     );
 
     // The operator records what is found, citing the permission.
-    let operator = Session::sign_in(&app, "unyo", USER_PASSWORD);
+    let operator = sign_in(&app, "unyo", USER_PASSWORD);
     let csrf = operator.csrf("/licenses/installs");
     let r = operator.post(
         "/licenses/installs/installations",
