@@ -203,9 +203,13 @@ pub fn list_licenses(
     Ok((items, total))
 }
 
-pub fn all_licenses(conn: &mut DbConn) -> QueryResult<Vec<License>> {
-    licenses::table
-        .order(licenses::id.asc())
+/// Every license, or one product's.
+pub fn all_licenses(conn: &mut DbConn, only: Option<i64>) -> QueryResult<Vec<License>> {
+    let mut q = licenses::table.into_boxed::<MultiBackend>();
+    if let Some(id) = only {
+        q = q.filter(licenses::software_id.eq(id));
+    }
+    q.order(licenses::id.asc())
         .select(License::as_select())
         .load(conn)
 }
@@ -408,12 +412,21 @@ pub fn list_installations(
 
 /// One counting installation for compliance: (software, device, approved?).
 /// Released installations and devices that have been disposed do not count.
-pub fn counting_installations(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, bool)>> {
-    let rows: Vec<(i64, i64, Option<String>)> = installations::table
+/// Optionally of one product only.
+pub fn counting_installations(
+    conn: &mut DbConn,
+    only: Option<i64>,
+) -> QueryResult<Vec<(i64, i64, bool)>> {
+    let mut q = installations::table
         .inner_join(equipment::table)
         .left_join(install_requests::table)
         .filter(installations::released_at.is_null())
         .filter(equipment::status.ne("disposed"))
+        .into_boxed::<MultiBackend>();
+    if let Some(id) = only {
+        q = q.filter(installations::software_id.eq(id));
+    }
+    let rows: Vec<(i64, i64, Option<String>)> = q
         .select((
             installations::software_id,
             installations::equipment_id,

@@ -259,8 +259,32 @@ pub fn compliance(
 ) -> Result<ComplianceReport, AppError> {
     by.require_any(super::READERS)?;
     let products = model::list_software(conn)?;
+    Ok(ComplianceReport {
+        as_of: today,
+        items: compliance_rows(conn, products, None, today)?,
+    })
+}
+
+/// One product's compliance line (used when recording an installation).
+pub(crate) fn compliance_of(
+    conn: &mut DbConn,
+    product: Software,
+    today: NaiveDate,
+) -> Result<ComplianceRow, AppError> {
+    let id = product.id;
+    compliance_rows(conn, vec![product], Some(id), today)?
+        .pop()
+        .ok_or_else(|| AppError::internal("compliance line missing"))
+}
+
+fn compliance_rows(
+    conn: &mut DbConn,
+    products: Vec<Software>,
+    only: Option<i64>,
+    today: NaiveDate,
+) -> Result<Vec<ComplianceRow>, AppError> {
     let mut entitlements: HashMap<i64, Vec<Entitlement>> = HashMap::new();
-    for l in model::all_licenses(conn)? {
+    for l in model::all_licenses(conn, only)? {
         entitlements
             .entry(l.software_id)
             .or_default()
@@ -273,12 +297,12 @@ pub fn compliance(
     }
     // software -> device -> approved?
     let mut devices: HashMap<i64, HashMap<i64, bool>> = HashMap::new();
-    for (software_id, equipment_id, approved) in model::counting_installations(conn)? {
+    for (software_id, equipment_id, approved) in model::counting_installations(conn, only)? {
         let seen = devices.entry(software_id).or_default();
         let entry = seen.entry(equipment_id).or_insert(true);
         *entry = *entry && approved;
     }
-    let items = products
+    Ok(products
         .into_iter()
         .map(|s| {
             let ents = entitlements.remove(&s.id).unwrap_or_default();
@@ -301,11 +325,7 @@ pub fn compliance(
                 unapproved_installs: c.unapproved_installs,
             }
         })
-        .collect();
-    Ok(ComplianceReport {
-        as_of: today,
-        items,
-    })
+        .collect())
 }
 
 /// The compliance report as CSV for Excel: UTF-8 with a BOM, CRLF line ends.

@@ -87,12 +87,12 @@ pub fn record_installation(
     let device = device_by_tag(conn, "asset_tag", &input.asset_tag)?;
     let version =
         rules::clean_version(&input.version).map_err(|e| AppError::invalid("version", e))?;
-    if model::find_software(conn, input.software_id)?.is_none() {
+    let Some(product) = model::find_software(conn, input.software_id)? else {
         return Err(AppError::invalid(
             "software_id",
             "登録されていないソフトウェアです。",
         ));
-    }
+    };
     if device.status == "disposed" {
         return Err(AppError::conflict(
             "equipment_disposed",
@@ -141,12 +141,7 @@ pub fn record_installation(
         if !approved {
             findings.push("no_permission".to_owned());
         }
-        let report = super::compliance(conn, by, super::today())?;
-        if report
-            .items
-            .iter()
-            .any(|r| r.software_id == input.software_id && r.over_by > 0)
-        {
+        if super::compliance_of(conn, product.clone(), super::today())?.over_by > 0 {
             findings.push("over_seats".to_owned());
         }
         let detail = json!({
