@@ -1,7 +1,8 @@
 //! The register under `/api/v1`: zones and equipment.
 
-mod equipment;
+pub(crate) mod equipment;
 mod movements;
+pub mod transfer;
 mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;

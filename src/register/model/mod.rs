@@ -97,3 +97,5 @@ pub mod writes;
 pub use writes::*;
 pub mod movements;
 pub use movements::*;
+pub mod disposals;
+pub use disposals::*;

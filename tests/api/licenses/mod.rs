@@ -706,6 +706,40 @@ fn disposing_a_device_releases_its_installations() {
 }
 
 #[test]
+fn the_disposal_service_releases_the_installations_in_its_transaction() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    add_device(&app, &f, "PC-001");
+    let office = software(&app, &f.admin, "Office");
+    license(&app, &f, office, 1, None);
+    let recorded = install(&app, &f.operator, "PC-001", office, "2024", None);
+    let r = app.post(
+        "/api/v1/equipment/PC-001/dispose",
+        &f.manager,
+        &json!({"method": "physical_destruction", "certificate_number": "HAKI-001", "witnessed_by": "立会 太郎"}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let all = body(app.get(
+        "/api/v1/installations?asset_tag=PC-001&include_released=true",
+        &f.manager,
+    ));
+    assert_eq!(all["items"][0]["id"], recorded["installation"]["id"]);
+    assert_eq!(all["items"][0]["release_reason"], "disposed");
+    assert_eq!(compliance_of(&app, &f.manager, office)["installed"], 0);
+    let actions = app.audit_actions();
+    let dispose = actions
+        .iter()
+        .position(|a| a == "equipment.dispose")
+        .unwrap();
+    assert_eq!(
+        actions[dispose + 1],
+        "installation.release",
+        "same transaction, right after the disposal"
+    );
+    assert_eq!(app.verify(&f.admin)["ok"], true);
+}
+
+#[test]
 fn the_license_calls_are_documented() {
     let app = TestApp::spawn();
     let doc = body(app.client.get(app.url("/api/openapi.json")).send().unwrap());
