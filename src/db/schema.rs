@@ -325,4 +325,140 @@ diesel::allow_tables_to_appear_in_same_query!(ups_units, ups_readings, ups_event
 
 // ---- licenses (第14条, 第15条) ----
 
+diesel::table! {
+    software (id) {
+        id -> BigInt,
+        name -> Text,
+        vendor -> Text,
+        edition -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    licenses (id) {
+        id -> BigInt,
+        software_id -> BigInt,
+        kind -> Text,
+        seats -> Nullable<Integer>,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        certificate_number -> Nullable<Text>,
+        purchased_on -> Nullable<Date>,
+        purchased_from -> Nullable<Text>,
+        purchase_price_yen -> Nullable<BigInt>,
+        department_id -> BigInt,
+        notes -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    install_requests (id) {
+        id -> BigInt,
+        equipment_id -> BigInt,
+        software_id -> BigInt,
+        version -> Text,
+        change_kind -> Text,
+        reason -> Text,
+        state -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    installations (id) {
+        id -> BigInt,
+        equipment_id -> BigInt,
+        software_id -> BigInt,
+        version -> Text,
+        install_request_id -> Nullable<BigInt>,
+        installed_on -> Nullable<Date>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<BigInt>,
+        release_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(licenses -> software (software_id));
+diesel::joinable!(licenses -> departments (department_id));
+diesel::joinable!(install_requests -> software (software_id));
+diesel::joinable!(install_requests -> equipment (equipment_id));
+diesel::joinable!(installations -> software (software_id));
+diesel::joinable!(installations -> equipment (equipment_id));
+diesel::joinable!(installations -> install_requests (install_request_id));
+
+diesel::allow_tables_to_appear_in_same_query!(software, licenses, install_requests, installations);
+diesel::allow_tables_to_appear_in_same_query!(software, departments);
+diesel::allow_tables_to_appear_in_same_query!(software, users);
+diesel::allow_tables_to_appear_in_same_query!(software, equipment);
+diesel::allow_tables_to_appear_in_same_query!(software, zones);
+diesel::allow_tables_to_appear_in_same_query!(licenses, departments);
+diesel::allow_tables_to_appear_in_same_query!(licenses, users);
+diesel::allow_tables_to_appear_in_same_query!(licenses, equipment);
+diesel::allow_tables_to_appear_in_same_query!(licenses, zones);
+diesel::allow_tables_to_appear_in_same_query!(install_requests, departments);
+diesel::allow_tables_to_appear_in_same_query!(install_requests, users);
+diesel::allow_tables_to_appear_in_same_query!(install_requests, equipment);
+diesel::allow_tables_to_appear_in_same_query!(install_requests, zones);
+diesel::allow_tables_to_appear_in_same_query!(installations, departments);
+diesel::allow_tables_to_appear_in_same_query!(installations, users);
+diesel::allow_tables_to_appear_in_same_query!(installations, equipment);
+diesel::allow_tables_to_appear_in_same_query!(installations, zones);
+
 // ---- cabling (第7条) ----
+
+diesel::table! {
+    cabling_changes (id) {
+        id -> BigInt,
+        zone_id -> BigInt,
+        work_kind -> Text,
+        description -> Text,
+        performer_user_id -> Nullable<BigInt>,
+        contractor_company -> Nullable<Text>,
+        contractor_contract_number -> Nullable<Text>,
+        contractor_worker_name -> Nullable<Text>,
+        planned_on -> Date,
+        state -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        completed_by -> Nullable<BigInt>,
+        completed_at -> Nullable<Timestamp>,
+        completion_notes -> Nullable<Text>,
+        diagram_updated -> Nullable<Bool>,
+        verified_by -> Nullable<BigInt>,
+        verified_at -> Nullable<Timestamp>,
+        verification_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    cabling_change_equipment (change_id, equipment_id) {
+        change_id -> BigInt,
+        equipment_id -> BigInt,
+    }
+}
+
+diesel::joinable!(cabling_changes -> zones (zone_id));
+diesel::joinable!(cabling_change_equipment -> cabling_changes (change_id));
+diesel::joinable!(cabling_change_equipment -> equipment (equipment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(cabling_changes, cabling_change_equipment);
+diesel::allow_tables_to_appear_in_same_query!(cabling_changes, departments);
+diesel::allow_tables_to_appear_in_same_query!(cabling_changes, users);
+diesel::allow_tables_to_appear_in_same_query!(cabling_changes, equipment);
+diesel::allow_tables_to_appear_in_same_query!(cabling_changes, zones);
+diesel::allow_tables_to_appear_in_same_query!(cabling_change_equipment, departments);
+diesel::allow_tables_to_appear_in_same_query!(cabling_change_equipment, users);
+diesel::allow_tables_to_appear_in_same_query!(cabling_change_equipment, equipment);
+diesel::allow_tables_to_appear_in_same_query!(cabling_change_equipment, zones);

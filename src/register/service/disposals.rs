@@ -138,7 +138,8 @@ pub fn dispose_equipment(
                 "disposal": result,
             }),
         )?;
-        // Software licences installed on it are released by the licenses area at merge.
+        // Disposing a device releases its software installations (第15条), in this transaction.
+        crate::licenses::service::release_installations(conn, &by.actor(), current.id)?;
         Ok(result)
     })
 }

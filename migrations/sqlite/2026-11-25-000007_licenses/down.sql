@@ -1,0 +1,4 @@
+DROP TABLE installations;
+DROP TABLE install_requests;
+DROP TABLE licenses;
+DROP TABLE software;

@@ -1,0 +1,2 @@
+DROP TABLE cabling_change_equipment;
+DROP TABLE cabling_changes;

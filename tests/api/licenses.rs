@@ -1,1 +1,0 @@
-//! Tests of the licenses area (filled in by its issue).
