@@ -8,4 +8,5 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     zones::routes(cfg);
     equipment::routes(cfg);
+    super::stocktake::api::routes(cfg);
 }
