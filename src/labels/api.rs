@@ -20,7 +20,9 @@ pub async fn registered_tag(state: &AppState, raw: String) -> Result<String, App
     with_db(state, move |conn| {
         find_equipment_by_tag(conn, &tag)?
             .map(|e| e.asset_tag)
-            .ok_or_else(|| AppError::not_found(format!("資産番号 {tag} の機器は登録されていません。")))
+            .ok_or_else(|| {
+                AppError::not_found(format!("資産番号 {tag} の機器は登録されていません。"))
+            })
     })
     .await
 }

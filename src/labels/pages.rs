@@ -80,7 +80,10 @@ async fn equipment_card(
 ) -> Result<HttpResponse, PageError> {
     let raw = raw.into_inner();
     let tag = normalize_tag(&raw).map_err(|e| {
-        AppError::not_found(format!("「{raw}」は資産番号として読み取れません。{}", e.message()))
+        AppError::not_found(format!(
+            "「{raw}」は資産番号として読み取れません。{}",
+            e.message()
+        ))
     })?;
     if tag != raw {
         return Ok(see_other(&format!("/e/{}", percent_encode(&tag))));
@@ -113,7 +116,9 @@ async fn equipment_card(
         layout: user.layout(&format!("{} {}", e.asset_tag, e.name)),
         location: location_of(&e),
         kind: Kind::parse(&e.kind).unwrap_or(Kind::Other).label(),
-        status: Status::parse(&e.status).unwrap_or(Status::InService).label(),
+        status: Status::parse(&e.status)
+            .unwrap_or(Status::InService)
+            .label(),
         disposed: e.status == Status::Disposed.as_str(),
         classification: Classification::parse(&e.classification)
             .unwrap_or(Classification::Secret)
@@ -150,8 +155,15 @@ async fn equipment_card_scan(
     form: web::Form<CardScanForm>,
 ) -> Result<HttpResponse, PageError> {
     user.check_csrf(&form.csrf)?;
-    let (principal, tag, id) = (user.auth.principal.clone(), tag.into_inner(), form.stocktake_id);
-    let outcome = with_db(&state, move |conn| stocktake::scan(conn, &principal, id, &tag)).await?;
+    let (principal, tag, id) = (
+        user.auth.principal.clone(),
+        tag.into_inner(),
+        form.stocktake_id,
+    );
+    let outcome = with_db(&state, move |conn| {
+        stocktake::scan(conn, &principal, id, &tag)
+    })
+    .await?;
     Ok(see_other(&format!(
         "/e/{}?scanned={}",
         percent_encode(&outcome.asset_tag),
@@ -232,13 +244,21 @@ async fn label_sheet(
     user.require_any(&[Role::Admin, Role::SecurityManager, Role::Operator])?;
     let q = query.into_inner();
     let mut errors = HashMap::new();
-    let nonblank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let nonblank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let per_sheet = match nonblank(&q.layout).as_deref() {
         None => 24,
         Some(text) => match text.parse::<u32>().ok().and_then(SheetLayout::of) {
             Some(l) => l.per_sheet,
             None => {
-                errors.insert("layout".to_owned(), "12・24・44面のいずれかを選んでください。".to_owned());
+                errors.insert(
+                    "layout".to_owned(),
+                    "12・24・44面のいずれかを選んでください。".to_owned(),
+                );
                 24
             }
         },
@@ -249,35 +269,51 @@ async fn label_sheet(
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=per_sheet).contains(&n) => n,
             _ => {
-                errors.insert("start".to_owned(), format!("1〜{per_sheet}の番号を入力してください。"));
+                errors.insert(
+                    "start".to_owned(),
+                    format!("1〜{per_sheet}の番号を入力してください。"),
+                );
                 1
             }
         },
     };
-    let offset = |v: &Option<String>, field: &str, errors: &mut HashMap<String, String>| match nonblank(v) {
-        None => 0.0,
-        Some(text) => match text.parse::<f64>() {
-            Ok(n) if (-10.0..=10.0).contains(&n) => n,
-            _ => {
-                errors.insert(field.to_owned(), "−10〜10（mm）で入力してください。".to_owned());
-                0.0
-            }
-        },
-    };
-    let (dx, dy) = (offset(&q.offset_x, "offset_x", &mut errors), offset(&q.offset_y, "offset_y", &mut errors));
+    let offset =
+        |v: &Option<String>, field: &str, errors: &mut HashMap<String, String>| match nonblank(v) {
+            None => 0.0,
+            Some(text) => match text.parse::<f64>() {
+                Ok(n) if (-10.0..=10.0).contains(&n) => n,
+                _ => {
+                    errors.insert(
+                        field.to_owned(),
+                        "−10〜10（mm）で入力してください。".to_owned(),
+                    );
+                    0.0
+                }
+            },
+        };
+    let (dx, dy) = (
+        offset(&q.offset_x, "offset_x", &mut errors),
+        offset(&q.offset_y, "offset_y", &mut errors),
+    );
     let zone_id = match nonblank(&q.zone_id) {
         None => None,
         Some(text) => match text.parse::<i64>() {
             Ok(z) => Some(z),
             Err(_) => {
-                errors.insert("zone_id".to_owned(), "管理区域を選んでください。".to_owned());
+                errors.insert(
+                    "zone_id".to_owned(),
+                    "管理区域を選んでください。".to_owned(),
+                );
                 None
             }
         },
     };
     let mut tags = vec![];
     if let Some(text) = nonblank(&q.tags) {
-        for part in text.split([',', '\n', '\r', ' ', '、', '，']).filter(|p| !p.trim().is_empty()) {
+        for part in text
+            .split([',', '\n', '\r', ' ', '、', '，'])
+            .filter(|p| !p.trim().is_empty())
+        {
             match normalize_tag(part) {
                 Ok(t) if !tags.contains(&t) => tags.push(t),
                 Ok(_) => {}
@@ -287,7 +323,10 @@ async fn label_sheet(
             }
         }
         if tags.len() > MAX_LABELS {
-            errors.insert("tags".to_owned(), format!("一度に印刷できるのは{MAX_LABELS}枚までです。"));
+            errors.insert(
+                "tags".to_owned(),
+                format!("一度に印刷できるのは{MAX_LABELS}枚までです。"),
+            );
         }
     }
     let wanted = !tags.is_empty() || zone_id.is_some();
@@ -324,7 +363,9 @@ async fn label_sheet(
         let (devices, title) = match zone_id {
             Some(z) => {
                 let zone = register_model::find_zone(conn, z).map_err(|e| match e {
-                    diesel::result::Error::NotFound => AppError::not_found("指定された管理区域がありません。"),
+                    diesel::result::Error::NotFound => {
+                        AppError::not_found("指定された管理区域がありません。")
+                    }
                     other => other.into(),
                 })?;
                 let rows: Vec<Equipment> = equipment::table
@@ -352,8 +393,10 @@ async fn label_sheet(
     })
     .await?;
     // Keep the order asked for; list what is not registered.
-    let mut by_tag: HashMap<String, Equipment> =
-        devices.into_iter().map(|e| (e.asset_tag.clone(), e)).collect();
+    let mut by_tag: HashMap<String, Equipment> = devices
+        .into_iter()
+        .map(|e| (e.asset_tag.clone(), e))
+        .collect();
     let (ordered, missing): (Vec<Equipment>, Vec<String>) = if zone_id.is_some() {
         let mut all: Vec<Equipment> = by_tag.into_values().collect();
         all.sort_by(|a, b| a.asset_tag.cmp(&b.asset_tag));
@@ -380,7 +423,10 @@ async fn label_sheet(
             qr::svg_code(&url).map_err(AppError::internal)?,
             e.asset_tag.clone(),
             e.name.clone(),
-            departments.get(&e.department_id).cloned().unwrap_or_default(),
+            departments
+                .get(&e.department_id)
+                .cloned()
+                .unwrap_or_default(),
         ));
     }
     let count = cells.len();

@@ -27,7 +27,11 @@ impl Matrix {
             .map_err(|e| format!("cannot encode a QR code: {e}"))?;
         Ok(Matrix {
             width: code.width(),
-            dark: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect(),
         })
     }
 
@@ -215,11 +219,12 @@ pub fn svg(url: &str, tag: &str) -> Result<String, String> {
     push_modules(&mut out, &m);
     let _ = write!(
         out,
-        "\"/><text x=\"{x}\" y=\"{y}\" font-family=\"monospace\" font-size=\"4\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000\">{t}</text></svg>\n",
+        "\"/><text x=\"{x}\" y=\"{y}\" font-family=\"monospace\" font-size=\"4\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000\">{t}</text></svg>",
         x = side as f64 / 2.0,
         y = side + 3,
         t = xml_escape(tag),
     );
+    out.push('\n');
     Ok(out)
 }
 
@@ -241,9 +246,13 @@ mod tests {
         let m = Matrix::encode("http://127.0.0.1:8080/e/SRV-001").unwrap();
         let code_px = (m.width + 2 * QUIET_ZONE) * PNG_SCALE;
         // The top quiet zone is white all across.
-        assert!(b.pixels[..QUIET_ZONE * PNG_SCALE * b.width].iter().all(|&p| p == 255));
+        assert!(
+            b.pixels[..QUIET_ZONE * PNG_SCALE * b.width]
+                .iter()
+                .all(|&p| p == 255)
+        );
         // Something is drawn below the code: the tag.
-        assert!(b.pixels[code_px * b.width..].iter().any(|&p| p == 0));
+        assert!(b.pixels[code_px * b.width..].contains(&0));
         let png = png("http://127.0.0.1:8080/e/SRV-001", "SRV-001").unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
@@ -254,6 +263,10 @@ mod tests {
         assert!(s.contains(">A-1</text>"));
         assert!(s.starts_with("<?xml"));
         // A long tag still fits.
-        bitmap("http://x/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &"A".repeat(32)).unwrap();
+        bitmap(
+            "http://x/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            &"A".repeat(32),
+        )
+        .unwrap();
     }
 }

@@ -16,7 +16,11 @@ impl<'a> Pages<'a> {
         let response = app
             .client
             .post(app.url("/login"))
-            .form(&[("username", username), ("password", password), ("next", "/")])
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .unwrap();
         assert_eq!(response.status(), 303, "{username} signs in");
@@ -121,7 +125,10 @@ fn svg_label_carries_the_tag_and_refusals() {
     // XML-ish: every opened element is closed.
     assert_eq!(svg.matches("<svg").count(), svg.matches("</svg>").count());
     assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
-    assert_eq!(svg.matches("<title>").count(), svg.matches("</title>").count());
+    assert_eq!(
+        svg.matches("<title>").count(),
+        svg.matches("</title>").count()
+    );
     assert!(!svg.contains("<script"));
 
     assert_error(
@@ -130,7 +137,10 @@ fn svg_label_carries_the_tag_and_refusals() {
         "not_found",
     );
     assert_error(
-        app.get("/api/v1/equipment/%E6%A9%9F%E5%99%A8/label.svg", &f.operator),
+        app.get(
+            "/api/v1/equipment/%E6%A9%9F%E5%99%A8/label.svg",
+            &f.operator,
+        ),
         404,
         "not_found",
     );
@@ -210,7 +220,9 @@ fn a_scanned_label_opens_the_device_after_sign_in() {
     let unknown = staff.get("/e/NOPE-999");
     assert_eq!(unknown.status(), 404);
     let html = unknown.text().unwrap();
-    assert!(html.contains("lang=\"ja\"") && html.contains("NOPE-999 の機器は台帳に登録されていません"));
+    assert!(
+        html.contains("lang=\"ja\"") && html.contains("NOPE-999 の機器は台帳に登録されていません")
+    );
     let bad = staff.get("/e/%E6%A9%9F%E5%99%A8");
     assert_eq!(bad.status(), 404);
     assert!(bad.text().unwrap().contains("資産番号として読み取れません"));
@@ -221,7 +233,11 @@ fn the_device_page_confirms_in_an_open_stocktake_with_one_tap() {
     let app = TestApp::spawn();
     let f = fixture(&app);
     register(&app, &f, "SRV-001");
-    let opened = body(app.post("/api/v1/stocktakes", &f.operator, &json!({"zone_id": f.zone})));
+    let opened = body(app.post(
+        "/api/v1/stocktakes",
+        &f.operator,
+        &json!({"zone_id": f.zone}),
+    ));
     let id = opened["id"].as_i64().unwrap();
     let operator = Pages::sign_in(&app, "unyo", USER_PASSWORD);
     let html = operator.get("/e/SRV-001").text().unwrap();
@@ -251,7 +267,13 @@ fn the_device_page_confirms_in_an_open_stocktake_with_one_tap() {
     // A staff member sees the device but not the stocktake action.
     app.user(&f.admin, "hira", &["staff"], Some(f.dept));
     let staff = Pages::sign_in(&app, "hira", USER_PASSWORD);
-    assert!(!staff.get("/e/SRV-001").text().unwrap().contains("棚卸で確認"));
+    assert!(
+        !staff
+            .get("/e/SRV-001")
+            .text()
+            .unwrap()
+            .contains("棚卸で確認")
+    );
 }
 
 fn label_styles(html: &str) -> Vec<String> {
@@ -313,8 +335,14 @@ fn label_sheets_have_exact_a4_geometry() {
     assert_eq!(html.matches("data-sheet=").count(), 2);
     let styles = label_styles(&html);
     assert_eq!(styles.len(), 30);
-    assert_eq!(styles[0], "left:6.00mm;top:12.90mm;width:66.00mm;height:33.90mm");
-    assert_eq!(styles[23], "left:138.00mm;top:250.20mm;width:66.00mm;height:33.90mm");
+    assert_eq!(
+        styles[0],
+        "left:6.00mm;top:12.90mm;width:66.00mm;height:33.90mm"
+    );
+    assert_eq!(
+        styles[23],
+        "left:138.00mm;top:250.20mm;width:66.00mm;height:33.90mm"
+    );
     assert_eq!(styles[24], styles[0]);
 
     // Per-printer offsets move every label.

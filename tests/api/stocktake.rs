@@ -34,7 +34,10 @@ fn setup(app: &TestApp) -> Two {
     nw["zone_id"] = json!(other_zone);
     nw["name"] = json!("コアスイッチ");
     nw["kind"] = json!("network");
-    assert_eq!(app.post("/api/v1/equipment", &f.operator, &nw).status(), 201);
+    assert_eq!(
+        app.post("/api/v1/equipment", &f.operator, &nw).status(),
+        201
+    );
     Two {
         f,
         other_zone,
@@ -79,7 +82,11 @@ fn campaigns_are_opened_by_operators_and_zone_managers_one_at_a_time() {
             "forbidden",
         );
     }
-    let created = body(app.post("/api/v1/stocktakes", &t.f.manager, &json!({"zone_id": t.f.zone})));
+    let created = body(app.post(
+        "/api/v1/stocktakes",
+        &t.f.manager,
+        &json!({"zone_id": t.f.zone}),
+    ));
     assert_eq!(created["state"], "open");
     assert_eq!(created["zone_name"], "サーバ室");
     assert_eq!(created["expected"], 3);
@@ -87,14 +94,22 @@ fn campaigns_are_opened_by_operators_and_zone_managers_one_at_a_time() {
     assert!(created["opened_at"].as_str().unwrap().ends_with("+09:00"));
     assert!(created["closed_at"].is_null());
     assert_error(
-        app.post("/api/v1/stocktakes", &t.f.operator, &json!({"zone_id": t.f.zone})),
+        app.post(
+            "/api/v1/stocktakes",
+            &t.f.operator,
+            &json!({"zone_id": t.f.zone}),
+        ),
         409,
         "stocktake_open",
     );
     // Another zone may have its own campaign at the same time.
     open(&app, &t.f.operator, t.other_zone);
     let missing = assert_error(
-        app.post("/api/v1/stocktakes", &t.f.operator, &json!({"zone_id": 9999})),
+        app.post(
+            "/api/v1/stocktakes",
+            &t.f.operator,
+            &json!({"zone_id": 9999}),
+        ),
         422,
         "invalid_field",
     );
@@ -107,7 +122,11 @@ fn campaigns_are_opened_by_operators_and_zone_managers_one_at_a_time() {
     let list = body(app.get("/api/v1/stocktakes", &t.f.operator));
     assert_eq!(list["total"], 2);
     assert_error(app.get("/api/v1/stocktakes", &staff), 403, "forbidden");
-    assert_error(app.get("/api/v1/stocktakes/999", &t.f.operator), 404, "not_found");
+    assert_error(
+        app.get("/api/v1/stocktakes/999", &t.f.operator),
+        404,
+        "not_found",
+    );
     assert_eq!(
         app.audit_actions()
             .iter()
@@ -128,7 +147,11 @@ fn every_scan_result_is_answered_stored_and_audited() {
     assert_eq!(confirmed["asset_tag"], "SRV-001");
     assert_eq!(confirmed["equipment"]["name"], "基幹サーバ");
     assert_eq!(
-        (&confirmed["confirmed"], &confirmed["expected"], &confirmed["scanned"]),
+        (
+            &confirmed["confirmed"],
+            &confirmed["expected"],
+            &confirmed["scanned"]
+        ),
         (&json!(1), &json!(3), &json!(1))
     );
     // A label URL and full-width input are normalised.
@@ -149,8 +172,16 @@ fn every_scan_result_is_answered_stored_and_audited() {
     let unknown = scan(&app, &t.f.operator, id, "GHOST-9");
     assert_eq!(unknown["result"], "unknown");
     assert!(unknown["equipment"].is_null());
-    assert!(unknown["message"].as_str().unwrap().contains("登録されていません"));
-    assert_eq!(scan(&app, &t.f.operator, id, "GHOST-9")["result"], "duplicate");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("登録されていません")
+    );
+    assert_eq!(
+        scan(&app, &t.f.operator, id, "GHOST-9")["result"],
+        "duplicate"
+    );
 
     // Kana from a scanner typing through the IME: refused with advice, nothing stored.
     let kana = assert_error(
@@ -162,7 +193,12 @@ fn every_scan_result_is_answered_stored_and_audited() {
         422,
         "invalid_field",
     );
-    assert!(kana["error"]["fields"]["code"].as_str().unwrap().contains("IME"));
+    assert!(
+        kana["error"]["fields"]["code"]
+            .as_str()
+            .unwrap()
+            .contains("IME")
+    );
     // Wrong roles: a staff member, a guard, the manager of another zone.
     let (_, staff) = app.user(&t.f.admin, "hira", &["staff"], Some(t.f.dept));
     for token in [&staff, &t.other_manager] {
@@ -206,7 +242,11 @@ fn every_scan_result_is_answered_stored_and_audited() {
     assert_eq!(stored.len(), 6);
     assert_eq!(
         stored[2],
-        ("ｓｒｖ－００１".to_owned(), "SRV-001".to_owned(), "duplicate".to_owned()),
+        (
+            "ｓｒｖ－００１".to_owned(),
+            "SRV-001".to_owned(),
+            "duplicate".to_owned()
+        ),
         "what the scanner typed is kept beside the tag"
     );
     assert_eq!(app.verify(&t.f.admin)["ok"], true);
@@ -227,7 +267,11 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
     }
     let mut extra = device("SRV-004", &t.f);
     extra["name"] = json!("バックアップサーバ");
-    assert_eq!(app.post("/api/v1/equipment", &t.f.operator, &extra).status(), 201);
+    assert_eq!(
+        app.post("/api/v1/equipment", &t.f.operator, &extra)
+            .status(),
+        201
+    );
     let id = open(&app, &t.f.operator, t.f.zone);
     scan(&app, &t.f.operator, id, "SRV-001");
     scan(&app, &t.f.operator, id, "SRV-001");
@@ -236,7 +280,10 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
 
     let live = body(app.get(&format!("/api/v1/stocktakes/{id}/report"), &t.f.operator));
     assert_eq!(live["state"], "open");
-    assert_eq!(live["expected"], 3, "SRV-001, 002, 004; the disposed SRV-003 is not expected");
+    assert_eq!(
+        live["expected"], 3,
+        "SRV-001, 002, 004; the disposed SRV-003 is not expected"
+    );
     assert_eq!(tags(&live["confirmed"]), ["SRV-001"]);
     assert_eq!(tags(&live["missing"]), ["SRV-002", "SRV-004"]);
     assert_eq!(tags(&live["misplaced"]), ["NW-001"]);
@@ -254,7 +301,11 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
             "forbidden",
         );
     }
-    let closed = body(app.post(&format!("/api/v1/stocktakes/{id}/close"), &t.f.manager, &json!({})));
+    let closed = body(app.post(
+        &format!("/api/v1/stocktakes/{id}/close"),
+        &t.f.manager,
+        &json!({}),
+    ));
     assert_eq!(closed["state"], "closed");
     assert_eq!(closed["closed_by"], t.f.manager_id);
     assert_eq!(closed["closed_by_name"], "kacho 氏名");
@@ -265,7 +316,10 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
     let report = app.get(&format!("/api/v1/stocktakes/{id}/report"), &t.f.operator);
     assert_eq!(report.status(), 200);
     let text = report.text().unwrap();
-    assert_eq!(daicho::register::stocktake::service::sha256_hex(&text), hash);
+    assert_eq!(
+        daicho::register::stocktake::service::sha256_hex(&text),
+        hash
+    );
     let kept: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(kept["state"], "closed");
     assert_eq!(kept["closed_by"], "kacho 氏名");
@@ -283,7 +337,11 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
         "stocktake_closed",
     );
     assert_error(
-        app.post(&format!("/api/v1/stocktakes/{id}/close"), &t.f.manager, &json!({})),
+        app.post(
+            &format!("/api/v1/stocktakes/{id}/close"),
+            &t.f.manager,
+            &json!({}),
+        ),
         409,
         "stocktake_closed",
     );
@@ -298,7 +356,10 @@ fn closing_signs_off_and_keeps_the_report_unchanged() {
         .get(&format!("/api/v1/stocktakes/{id}/report"), &t.f.admin)
         .text()
         .unwrap();
-    assert_eq!(again, text, "the closed report is byte for byte the signed-off one");
+    assert_eq!(
+        again, text,
+        "the closed report is byte for byte the signed-off one"
+    );
     let view = body(app.get(&format!("/api/v1/stocktakes/{id}"), &t.f.operator));
     assert_eq!(view["expected"], 3);
 
@@ -352,13 +413,22 @@ fn stocktake_pages_list_scan_and_close() {
     let script = app.client.get(app.url("/assets/scan.js")).send().unwrap();
     assert_eq!(script.status(), 200);
     let script = script.text().unwrap();
-    for expected in ["isComposing", "compositionend", "BarcodeDetector", "AudioContext", "X-CSRF-Token"] {
+    for expected in [
+        "isComposing",
+        "compositionend",
+        "BarcodeDetector",
+        "AudioContext",
+        "X-CSRF-Token",
+    ] {
         assert!(script.contains(expected), "{expected} in scan.js");
     }
     scan(&app, &t.f.operator, id, "SRV-001");
     let report = operator.get(&format!("/stocktakes/{id}")).text().unwrap();
     assert!(report.contains("確認済 1台") && report.contains("所在不明（未確認） 2台"));
-    assert!(!report.contains("確認して締め切る"), "operators do not sign off");
+    assert!(
+        !report.contains("確認して締め切る"),
+        "operators do not sign off"
+    );
     let refused = operator.post(&format!("/stocktakes/{id}/close"), &[("csrf", &csrf)]);
     assert_eq!(refused.status(), 403);
 
@@ -381,7 +451,8 @@ fn operator_journey_in_a_phone_sized_browser() {
     let app = TestApp::spawn();
     let t = setup(&app);
     let id = open(&app, &t.f.operator, t.f.zone);
-    let Some(browser) = Browser::start(390, 844, "operator_journey_in_a_phone_sized_browser") else {
+    let Some(browser) = Browser::start(390, 844, "operator_journey_in_a_phone_sized_browser")
+    else {
         return;
     };
     // A label scanned by the phone camera opens /e/SRV-001: sign in first, then straight back.
@@ -403,7 +474,11 @@ fn operator_journey_in_a_phone_sized_browser() {
     assert_eq!(focused, "scan-code", "the scan field has the focus");
     browser.type_into("#scan-code", "srv-001\u{E007}");
     browser.wait_for_text("#scan-result .scan-word", "確認");
-    assert!(browser.text("#scan-result .scan-detail").contains("SRV-001"));
+    assert!(
+        browser
+            .text("#scan-result .scan-detail")
+            .contains("SRV-001")
+    );
     assert_eq!(browser.text("#count-confirmed"), "1");
     assert!(
         browser
@@ -413,7 +488,10 @@ fn operator_journey_in_a_phone_sized_browser() {
     // A second read of the same label is a duplicate, announced differently.
     browser.type_into("#scan-code", "SRV-001\u{E007}");
     browser.wait_for_text("#scan-result .scan-word", "読取済");
-    assert_eq!(browser.script("return document.getElementById('scan-code').value;"), "");
+    assert_eq!(
+        browser.script("return document.getElementById('scan-code').value;"),
+        ""
+    );
     drop(browser);
 
     let report = body(app.get(&format!("/api/v1/stocktakes/{id}/report"), &t.f.operator));

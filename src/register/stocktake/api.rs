@@ -114,7 +114,10 @@ async fn scan_stocktake(
 ) -> Result<web::Json<ScanOutcome>, AppError> {
     let (principal, id, code) = (user.0.principal, id.into_inner(), body.0.code);
     Ok(web::Json(
-        with_db(&state, move |conn| service::scan(conn, &principal, id, &code)).await?,
+        with_db(&state, move |conn| {
+            service::scan(conn, &principal, id, &code)
+        })
+        .await?,
     ))
 }
 

@@ -101,7 +101,10 @@ async fn list_page(
             per_page,
         )?;
         let mut zones = vec![];
-        for z in register_model::list_zones(conn)?.into_iter().filter(|z| z.active) {
+        for z in register_model::list_zones(conn)?
+            .into_iter()
+            .filter(|z| z.active)
+        {
             if service::may_scan(conn, &principal, z.id)? {
                 zones.push(ZoneOption {
                     id: z.id,
@@ -209,7 +212,10 @@ fn item_rows(items: &[service::ReportItem]) -> Vec<ItemRow> {
             tag: i.asset_tag.clone(),
             name: i.name.clone(),
             status: i.status.label(),
-            zone: i.zone_name.clone().unwrap_or_else(|| "（未設定）".to_owned()),
+            zone: i
+                .zone_name
+                .clone()
+                .unwrap_or_else(|| "（未設定）".to_owned()),
             location: i.location.clone(),
             scanned: i.scanned_at.as_deref().map(shown).unwrap_or_default(),
             scanned_by: i.scanned_by.clone().unwrap_or_default(),

@@ -262,7 +262,11 @@ pub fn open_stocktake(
     })
 }
 
-pub fn get_stocktake(conn: &mut DbConn, by: &Principal, id: i64) -> Result<StocktakeView, AppError> {
+pub fn get_stocktake(
+    conn: &mut DbConn,
+    by: &Principal,
+    id: i64,
+) -> Result<StocktakeView, AppError> {
     require_reader(by)?;
     let s = find(conn, id)?;
     view(conn, s)
@@ -314,9 +318,10 @@ fn verdict(
             ScanResult::Misplaced,
             format!("{tag}（{}）は廃棄済として登録されています。", e.name),
         ),
-        Some(e) if e.zone_id == Some(stocktake.zone_id) => {
-            (ScanResult::Confirmed, format!("{tag}（{}）を確認しました。", e.name))
-        }
+        Some(e) if e.zone_id == Some(stocktake.zone_id) => (
+            ScanResult::Confirmed,
+            format!("{tag}（{}）を確認しました。", e.name),
+        ),
         Some(e) => (
             ScanResult::Misplaced,
             format!("{tag}（{}）は別の管理区域に登録されています。", e.name),
