@@ -110,8 +110,9 @@ function setUpScanning(root) {
   field.addEventListener("keydown", (event) => {
     wakeAudio();
     if (event.key !== "Enter") return;
-    event.preventDefault();
+    // Let the IME take its Enter: compositionend sends the field.
     if (event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
     submitField();
   });
   field.addEventListener("compositionend", () => {
