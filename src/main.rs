@@ -33,6 +33,24 @@ enum Command {
     /// Work with the audit chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import records from CSV (UTF-8 or Shift_JIS); all lines or none.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export records as CSV (UTF-8 with BOM) to standard output.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The equipment register: existing tags are updated, the others created.
+    Equipment { file: String },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The whole equipment register.
+    Equipment,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +116,12 @@ fn main() -> ExitCode {
             Ok(())
         }),
         Command::Audit(AuditCommand::Verify) => verify(&settings),
+        Command::Import(ImportCommand::Equipment { file }) => {
+            daicho::register::cli::import_equipment(&settings, &file)
+        }
+        Command::Export(ExportCommand::Equipment) => {
+            daicho::register::cli::export_equipment(&settings)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

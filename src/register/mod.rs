@@ -2,6 +2,7 @@
 //! equipment, carry-in/out, stocktaking and disposal.
 
 pub mod api;
+pub mod cli;
 pub mod model;
 pub mod pages;
 pub mod rules;

@@ -95,6 +95,63 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// How a device was disposed of (第3条2項(3)); the first three erase the data.
+    DisposalMethod {
+        PhysicalDestruction = "physical_destruction" / "物理破壊",
+        Degaussing = "degaussing" / "磁気消去",
+        Overwrite = "overwrite" / "上書き消去",
+        VendorCollection = "vendor_collection" / "業者引渡し（消去なし）",
+        Other = "other" / "その他",
+    }
+);
+
+impl DisposalMethod {
+    /// Whether the method makes the stored information unrecoverable.
+    pub fn erases(self) -> bool {
+        matches!(
+            self,
+            DisposalMethod::PhysicalDestruction
+                | DisposalMethod::Degaussing
+                | DisposalMethod::Overwrite
+        )
+    }
+}
+
+/// 第3条2項(3), 第23条2項: what a disposal of a device with this classification
+/// lacks, as (field, message) pairs; empty when it may go ahead.
+pub fn disposal_faults(
+    classification: Classification,
+    method: DisposalMethod,
+    certificate_number: Option<&str>,
+    witnessed_by: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut faults = Vec::new();
+    if classification != Classification::Secret {
+        return faults;
+    }
+    if !method.erases() {
+        faults.push((
+            "method",
+            "秘密情報を記録した機器は、物理破壊・磁気消去・上書き消去のいずれかで廃棄してください。"
+                .to_owned(),
+        ));
+    }
+    if certificate_number.is_none_or(|c| c.trim().is_empty()) {
+        faults.push((
+            "certificate_number",
+            "秘密情報を記録した機器の廃棄には、消去（廃棄）証明書の番号が必要です。".to_owned(),
+        ));
+    }
+    if witnessed_by.is_none_or(|w| w.trim().is_empty()) {
+        faults.push((
+            "witnessed_by",
+            "秘密情報を記録した機器の廃棄には、立会者の氏名が必要です。".to_owned(),
+        ));
+    }
+    faults
+}
+
 pub const MAX_TAG_LEN: usize = 32;
 
 /// Why scanned or typed input is not an asset tag.
@@ -225,5 +282,42 @@ mod tests {
             Some(Classification::Secret)
         );
         assert_eq!(MovementState::parse("nope"), None);
+    }
+
+    #[test]
+    fn secret_disposal_needs_erasure_and_evidence() {
+        use DisposalMethod::*;
+        let general = disposal_faults(Classification::General, VendorCollection, None, None);
+        assert!(general.is_empty());
+        fn fields(f: Vec<(&'static str, String)>) -> Vec<&'static str> {
+            f.into_iter().map(|(k, _)| k).collect()
+        }
+        assert_eq!(
+            fields(disposal_faults(
+                Classification::Secret,
+                VendorCollection,
+                None,
+                Some(" ")
+            )),
+            ["method", "certificate_number", "witnessed_by"]
+        );
+        assert_eq!(
+            fields(disposal_faults(
+                Classification::Secret,
+                Degaussing,
+                Some("C-1"),
+                None
+            )),
+            ["witnessed_by"]
+        );
+        assert!(
+            disposal_faults(
+                Classification::Secret,
+                Overwrite,
+                Some("C-1"),
+                Some("立会 太郎")
+            )
+            .is_empty()
+        );
     }
 }

@@ -42,6 +42,7 @@ fn nav_for(p: &Principal) -> Vec<NavLink> {
             label: "監査ログ",
         });
     }
+    // Each area's own entries, in the order of the standard's articles.
     crate::register::pages::nav(p, &mut nav);
     crate::labels::pages::nav(p, &mut nav);
     crate::access::pages::nav(p, &mut nav);

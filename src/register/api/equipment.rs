@@ -10,8 +10,13 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
+    // Literal paths before `/equipment/{tag}`.
     cfg.service(list_equipment)
         .service(create_equipment)
+        .service(super::transfer::export_equipment_csv)
+        .service(super::transfer::import_equipment_csv)
+        .service(super::transfer::dispose_equipment)
+        .service(super::transfer::equipment_disposal)
         .service(get_equipment)
         .service(update_equipment)
         .service(equipment_history);

@@ -241,3 +241,22 @@ pub fn list_equipment(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// Every device matching the filter, in tag order (for the CSV export).
+pub fn list_all_equipment(
+    conn: &mut DbConn,
+    filter: &EquipmentFilter,
+) -> QueryResult<Vec<Equipment>> {
+    filtered(filter)
+        .order(equipment::asset_tag.asc())
+        .select(Equipment::as_select())
+        .load(conn)
+}
+
+/// The stored devices among these tags (at most ~1000 at a time).
+pub fn equipment_by_tags(conn: &mut DbConn, tags: &[String]) -> QueryResult<Vec<Equipment>> {
+    equipment::table
+        .filter(equipment::asset_tag.eq_any(tags))
+        .select(Equipment::as_select())
+        .load(conn)
+}

@@ -159,9 +159,14 @@ pub struct EquipmentPatch {
     pub notes: Option<Option<String>>,
 }
 
-type Faults = BTreeMap<String, String>;
+pub(crate) type Faults = BTreeMap<String, String>;
 
-fn text(errors: &mut Faults, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+pub(crate) fn text(
+    errors: &mut Faults,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
     clean_optional(value, max).unwrap_or_else(|e| {
         errors.insert(field.to_owned(), e);
         None
@@ -169,7 +174,7 @@ fn text(errors: &mut Faults, field: &str, value: Option<&str>, max: usize) -> Op
 }
 
 /// Statuses reached only through their workflows, never by editing the record.
-fn workflow_status(status: Status) -> bool {
+pub(crate) fn workflow_status(status: Status) -> bool {
     matches!(status, Status::Disposed | Status::CarriedOut)
 }
 
@@ -238,7 +243,7 @@ fn check_references(
     Ok(())
 }
 
-fn fields_of_input(input: &EquipmentInput, errors: &mut Faults) -> EquipmentFields {
+pub(crate) fn fields_of_input(input: &EquipmentInput, errors: &mut Faults) -> EquipmentFields {
     let asset_tag = normalize_tag(&input.asset_tag).unwrap_or_else(|e| {
         errors.insert("asset_tag".into(), e.message());
         String::new()
@@ -329,7 +334,7 @@ pub fn create_equipment(
     })
 }
 
-fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
+pub(crate) fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
     let tag = normalize_tag(raw)
         .map_err(|_| AppError::not_found("指定された機器は登録されていません。"))?;
     model::find_equipment_by_tag(conn, &tag)?
@@ -465,7 +470,7 @@ pub fn update_equipment(
 }
 
 /// Only what changed: `{"changes": {field: {"before": .., "after": ..}}}`.
-fn changes(before: &EquipmentView, after: &EquipmentView) -> serde_json::Value {
+pub(crate) fn changes(before: &EquipmentView, after: &EquipmentView) -> serde_json::Value {
     let (b, a) = (json!(before), json!(after));
     let mut diff = serde_json::Map::new();
     if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {

@@ -1,7 +1,12 @@
 //! Register use cases: zones and their managers, the equipment record.
 
+pub mod csv_io;
+mod disposals;
 mod equipment;
+pub mod movements;
 mod zones;
+
+pub use disposals::{DisposalInput, DisposalView, disposal_of, dispose_equipment};
 
 pub use equipment::{
     EquipmentInput, EquipmentPatch, EquipmentView, LocationInput, create_equipment,

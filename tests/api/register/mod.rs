@@ -286,3 +286,7 @@ fn the_register_is_searched_and_filtered() {
         "invalid_field",
     );
 }
+
+mod csv;
+mod disposal;
+mod pages;

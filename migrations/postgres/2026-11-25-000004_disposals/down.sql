@@ -1,0 +1,2 @@
+DROP TABLE disposals;
+DROP FUNCTION disposals_keep();

@@ -1,0 +1,78 @@
+//! Register pages: 機器台帳 (list, detail with history, create/edit, disposal)
+//! and 管理区域 (list, create/edit for admins).
+
+mod equipment;
+mod movements;
+mod zones;
+
+use crate::error::{AppError, PageError};
+use crate::identity::Principal;
+use crate::web::layout::NavLink;
+use actix_web::http::StatusCode;
+use actix_web::web;
+use std::collections::BTreeMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Literal paths (`/equipment/new`, `/equipment/export.csv`) before `/equipment/{tag}`.
+    equipment::routes(cfg);
+    zones::routes(cfg);
+    movements::routes(cfg);
+}
+
+/// This area's entries in the menu, for the principal's roles.
+pub fn nav(_principal: &Principal, nav: &mut Vec<NavLink>) {
+    nav.push(NavLink {
+        href: "/equipment",
+        label: "機器台帳",
+    });
+    nav.push(NavLink {
+        href: "/zones",
+        label: "管理区域",
+    });
+    nav.push(NavLink {
+        href: "/movements",
+        label: "持出・持込",
+    });
+}
+
+pub(crate) type Errors = BTreeMap<String, String>;
+
+/// Splits a service error into what a form shows: field messages beside the
+/// fields, or one message on top; other errors become the error page.
+pub(crate) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
+    match err.status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
+            Ok(match err.fields {
+                Some(fields) => (fields, None),
+                None => (Errors::new(), Some(err.message)),
+            })
+        }
+        _ => Err(err.into()),
+    }
+}
+
+/// A select option.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl ToString, label: impl ToString, current: &str) -> Choice {
+        let value = value.to_string();
+        Choice {
+            selected: value == current,
+            value,
+            label: label.to_string(),
+        }
+    }
+}
+
+/// An optional form value: blank is none.
+pub(crate) fn blank_none(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
