@@ -46,7 +46,7 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let client = Client::builder()
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(120))
             .build()
             .unwrap();
         let base = format!("http://127.0.0.1:{port}");
@@ -62,7 +62,7 @@ impl Browser {
                 break;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(20),
+                started.elapsed() < Duration::from_secs(60),
                 "chromedriver did not become ready"
             );
             std::thread::sleep(Duration::from_millis(100));
