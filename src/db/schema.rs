@@ -148,6 +148,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stocktakes (id) {
+        id -> BigInt,
+        zone_id -> BigInt,
+        state -> Text,
+        opened_by -> BigInt,
+        opened_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        report_json -> Nullable<Text>,
+        report_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    stocktake_scans (id) {
+        id -> BigInt,
+        stocktake_id -> BigInt,
+        code -> Text,
+        asset_tag -> Text,
+        equipment_id -> Nullable<BigInt>,
+        result -> Text,
+        scanned_by -> BigInt,
+        scanned_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(stocktakes -> zones (zone_id));
+diesel::joinable!(stocktake_scans -> stocktakes (stocktake_id));
+diesel::joinable!(stocktake_scans -> equipment (equipment_id));
+
+// Stocktaking (棚卸): pairs between its tables and the others.
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, stocktake_scans);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, departments);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, users);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, user_roles);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, audit_head);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, zones);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, zone_managers);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, equipment);
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, movements);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, departments);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, users);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, user_roles);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, audit_head);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, zones);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, zone_managers);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, equipment);
+diesel::allow_tables_to_appear_in_same_query!(stocktake_scans, movements);
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(zones -> departments (department_id));

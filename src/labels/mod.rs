@@ -2,3 +2,5 @@
 
 pub mod api;
 pub mod pages;
+pub mod qr;
+pub mod sheet;

@@ -1,10 +1,479 @@
-//! HTML handlers (filled in by this area's issue).
+//! Pages: `/e/{tag}` (what a scanned label opens, phone-sized) and `/labels` (A4 label sheets).
+//! The stocktaking pages are routed from here too (see `register::stocktake::pages`).
 
-use crate::identity::Principal;
-use crate::web::layout::NavLink;
-use actix_web::web;
+use super::qr;
+use super::sheet::{SheetLayout, paginate};
+use crate::app::AppState;
+use crate::error::{AppError, PageError};
+use crate::identity::model as identity_model;
+use crate::identity::{Principal, Role};
+use crate::register::model::{self as register_model, Equipment};
+use crate::register::rules::{Classification, Kind, Status, normalize_tag};
+use crate::register::stocktake::service::{self as stocktake, ScanResult, StocktakeView};
+use crate::web::layout::{NavLink, see_other};
+use crate::web::{Layout, PageUser, percent_encode, render, with_db};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::HashMap;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(equipment_card)
+        .service(equipment_card_scan)
+        .service(label_sheet);
+    crate::register::stocktake::pages::routes(cfg);
+}
 
-/// This area's entries in the menu, for the principal's roles.
-pub fn nav(_principal: &Principal, _nav: &mut Vec<NavLink>) {}
+/// ラベル印刷 for those who print labels; 棚卸 for those who take or audit stock.
+pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
+    if principal.has_any(&[Role::Admin, Role::SecurityManager, Role::Operator]) {
+        nav.push(NavLink {
+            href: "/labels",
+            label: "ラベル印刷",
+        });
+    }
+    crate::register::stocktake::pages::nav(principal, nav);
+}
+
+fn location_of(e: &Equipment) -> String {
+    [&e.building, &e.floor, &e.room, &e.rack, &e.rack_unit]
+        .iter()
+        .filter_map(|p| p.as_deref())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+#[derive(Template)]
+#[template(path = "labels/equipment.html")]
+struct EquipmentCard {
+    layout: Layout,
+    tag: String,
+    name: String,
+    kind: &'static str,
+    key_equipment: bool,
+    zone: Option<String>,
+    location: String,
+    status: &'static str,
+    disposed: bool,
+    classification: &'static str,
+    secret: bool,
+    department: String,
+    model: String,
+    stocktake: Option<StocktakeView>,
+    scanned: Option<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize)]
+struct CardQuery {
+    scanned: Option<String>,
+}
+
+/// The page a scanned label opens: sign in first (the login brings you back), then the device.
+#[get("/e/{tag}")]
+async fn equipment_card(
+    state: web::Data<AppState>,
+    user: PageUser,
+    raw: web::Path<String>,
+    query: web::Query<CardQuery>,
+) -> Result<HttpResponse, PageError> {
+    let raw = raw.into_inner();
+    let tag = normalize_tag(&raw).map_err(|e| {
+        AppError::not_found(format!(
+            "「{raw}」は資産番号として読み取れません。{}",
+            e.message()
+        ))
+    })?;
+    if tag != raw {
+        return Ok(see_other(&format!("/e/{}", percent_encode(&tag))));
+    }
+    let principal = user.auth.principal.clone();
+    let lookup = tag.clone();
+    let (e, department, zone, open) = with_db(&state, move |conn| {
+        let Some(e) = register_model::find_equipment_by_tag(conn, &lookup)? else {
+            return Err(AppError::not_found(format!(
+                "資産番号 {lookup} の機器は台帳に登録されていません。ラベルを確認してください。"
+            )));
+        };
+        let department = identity_model::find_department(conn, e.department_id)?.name;
+        let (zone, open) = match e.zone_id {
+            Some(z) => (
+                Some(register_model::find_zone(conn, z)?.name),
+                stocktake::open_for_scanning(conn, &principal, z)?,
+            ),
+            None => (None, None),
+        };
+        Ok((e, department, zone, open))
+    })
+    .await?;
+    let scanned = query
+        .scanned
+        .as_deref()
+        .and_then(ScanResult::parse)
+        .map(|r| (r.as_str(), r.label()));
+    let page = EquipmentCard {
+        layout: user.layout(&format!("{} {}", e.asset_tag, e.name)),
+        location: location_of(&e),
+        kind: Kind::parse(&e.kind).unwrap_or(Kind::Other).label(),
+        status: Status::parse(&e.status)
+            .unwrap_or(Status::InService)
+            .label(),
+        disposed: e.status == Status::Disposed.as_str(),
+        classification: Classification::parse(&e.classification)
+            .unwrap_or(Classification::Secret)
+            .label(),
+        secret: e.classification == Classification::Secret.as_str(),
+        key_equipment: e.key_equipment,
+        model: [e.manufacturer.as_deref(), e.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        tag: e.asset_tag,
+        name: e.name,
+        zone,
+        department,
+        stocktake: open,
+        scanned,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct CardScanForm {
+    csrf: String,
+    stocktake_id: i64,
+}
+
+/// 棚卸で確認: the one-tap scan from the device's page.
+#[post("/e/{tag}/stocktake")]
+async fn equipment_card_scan(
+    state: web::Data<AppState>,
+    user: PageUser,
+    tag: web::Path<String>,
+    form: web::Form<CardScanForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let (principal, tag, id) = (
+        user.auth.principal.clone(),
+        tag.into_inner(),
+        form.stocktake_id,
+    );
+    let outcome = with_db(&state, move |conn| {
+        stocktake::scan(conn, &principal, id, &tag)
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/e/{}?scanned={}",
+        percent_encode(&outcome.asset_tag),
+        outcome.result.as_str()
+    )))
+}
+
+#[derive(Deserialize)]
+struct SheetQuery {
+    tags: Option<String>,
+    zone_id: Option<String>,
+    layout: Option<String>,
+    /// 印刷開始位置: the first free slot on a partly used sheet, 1-based.
+    start: Option<String>,
+    /// Per-printer offsets in mm.
+    offset_x: Option<String>,
+    offset_y: Option<String>,
+}
+
+struct LabelCell {
+    style: String,
+    qr: String,
+    tag: String,
+    name: String,
+    department: String,
+}
+
+struct SheetView {
+    cells: Vec<Option<LabelCell>>,
+}
+
+#[derive(Template)]
+#[template(path = "labels/sheet.html")]
+struct SheetPage {
+    title: String,
+    stock: &'static str,
+    per_sheet: usize,
+    count: usize,
+    sheets: Vec<SheetView>,
+    missing: Vec<String>,
+    label_w: String,
+    label_h: String,
+    qr_mm: String,
+    font_tag: String,
+    font_text: String,
+}
+
+struct ZoneOption {
+    id: i64,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "labels/form.html")]
+struct SheetForm {
+    layout: Layout,
+    zones: Vec<ZoneOption>,
+    tags: String,
+    per_sheet: usize,
+    start: String,
+    errors: HashMap<String, String>,
+}
+
+fn mm(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+const MAX_LABELS: usize = 2000;
+
+/// A4 label sheets for 12, 24 or 44面 stock: `?tags=A,B` or `?zone_id=N`, `&layout=24&start=1`.
+#[get("/labels")]
+async fn label_sheet(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<SheetQuery>,
+) -> Result<HttpResponse, PageError> {
+    user.require_any(&[Role::Admin, Role::SecurityManager, Role::Operator])?;
+    let q = query.into_inner();
+    let mut errors = HashMap::new();
+    let nonblank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let per_sheet = match nonblank(&q.layout).as_deref() {
+        None => 24,
+        Some(text) => match text.parse::<u32>().ok().and_then(SheetLayout::of) {
+            Some(l) => l.per_sheet,
+            None => {
+                errors.insert(
+                    "layout".to_owned(),
+                    "12・24・44面のいずれかを選んでください。".to_owned(),
+                );
+                24
+            }
+        },
+    };
+    let layout = SheetLayout::of(per_sheet as u32).unwrap_or(super::sheet::LAYOUTS[1]);
+    let start = match nonblank(&q.start) {
+        None => 1,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=per_sheet).contains(&n) => n,
+            _ => {
+                errors.insert(
+                    "start".to_owned(),
+                    format!("1〜{per_sheet}の番号を入力してください。"),
+                );
+                1
+            }
+        },
+    };
+    let offset =
+        |v: &Option<String>, field: &str, errors: &mut HashMap<String, String>| match nonblank(v) {
+            None => 0.0,
+            Some(text) => match text.parse::<f64>() {
+                Ok(n) if (-10.0..=10.0).contains(&n) => n,
+                _ => {
+                    errors.insert(
+                        field.to_owned(),
+                        "−10〜10（mm）で入力してください。".to_owned(),
+                    );
+                    0.0
+                }
+            },
+        };
+    let (dx, dy) = (
+        offset(&q.offset_x, "offset_x", &mut errors),
+        offset(&q.offset_y, "offset_y", &mut errors),
+    );
+    let zone_id = match nonblank(&q.zone_id) {
+        None => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(z) => Some(z),
+            Err(_) => {
+                errors.insert(
+                    "zone_id".to_owned(),
+                    "管理区域を選んでください。".to_owned(),
+                );
+                None
+            }
+        },
+    };
+    let mut tags = vec![];
+    if let Some(text) = nonblank(&q.tags) {
+        for part in text
+            .split([',', '\n', '\r', ' ', '、', '，'])
+            .filter(|p| !p.trim().is_empty())
+        {
+            match normalize_tag(part) {
+                Ok(t) if !tags.contains(&t) => tags.push(t),
+                Ok(_) => {}
+                Err(e) => {
+                    errors.insert("tags".to_owned(), format!("「{part}」: {}", e.message()));
+                }
+            }
+        }
+        if tags.len() > MAX_LABELS {
+            errors.insert(
+                "tags".to_owned(),
+                format!("一度に印刷できるのは{MAX_LABELS}枚までです。"),
+            );
+        }
+    }
+    let wanted = !tags.is_empty() || zone_id.is_some();
+    if !wanted || !errors.is_empty() {
+        let selected = zone_id;
+        let zones = with_db(&state, move |conn| Ok(register_model::list_zones(conn)?)).await?;
+        let page = SheetForm {
+            layout: user.layout("ラベル印刷"),
+            zones: zones
+                .into_iter()
+                .filter(|z| z.active)
+                .map(|z| ZoneOption {
+                    selected: Some(z.id) == selected,
+                    label: format!("{} {}", z.code, z.name),
+                    id: z.id,
+                })
+                .collect(),
+            tags: q.tags.unwrap_or_default(),
+            per_sheet,
+            start: start.to_string(),
+            errors,
+        };
+        let status = if page.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return render(status, &page);
+    }
+    let wanted_tags = tags.clone();
+    let (devices, departments, title) = with_db(&state, move |conn| {
+        use crate::db::schema::equipment;
+        use diesel::prelude::*;
+        let (devices, title) = match zone_id {
+            Some(z) => {
+                let zone = register_model::find_zone(conn, z).map_err(|e| match e {
+                    diesel::result::Error::NotFound => {
+                        AppError::not_found("指定された管理区域がありません。")
+                    }
+                    other => other.into(),
+                })?;
+                let rows: Vec<Equipment> = equipment::table
+                    .filter(equipment::zone_id.eq(z))
+                    .filter(equipment::status.ne(Status::Disposed.as_str()))
+                    .order(equipment::asset_tag.asc())
+                    .limit(MAX_LABELS as i64)
+                    .select(Equipment::as_select())
+                    .load(conn)?;
+                (rows, format!("{} {} の機器ラベル", zone.code, zone.name))
+            }
+            None => {
+                let rows: Vec<Equipment> = equipment::table
+                    .filter(equipment::asset_tag.eq_any(&wanted_tags))
+                    .select(Equipment::as_select())
+                    .load(conn)?;
+                (rows, "機器ラベル".to_owned())
+            }
+        };
+        let departments: HashMap<i64, String> = identity_model::list_departments(conn)?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        Ok((devices, departments, title))
+    })
+    .await?;
+    // Keep the order asked for; list what is not registered.
+    let mut by_tag: HashMap<String, Equipment> = devices
+        .into_iter()
+        .map(|e| (e.asset_tag.clone(), e))
+        .collect();
+    let (ordered, missing): (Vec<Equipment>, Vec<String>) = if zone_id.is_some() {
+        let mut all: Vec<Equipment> = by_tag.into_values().collect();
+        all.sort_by(|a, b| a.asset_tag.cmp(&b.asset_tag));
+        (all, vec![])
+    } else {
+        let mut missing = vec![];
+        let ordered = tags
+            .iter()
+            .filter_map(|t| {
+                let found = by_tag.remove(t);
+                if found.is_none() {
+                    missing.push(t.clone());
+                }
+                found
+            })
+            .collect();
+        (ordered, missing)
+    };
+    let public_url = state.settings.public_url.clone();
+    let mut cells = Vec::with_capacity(ordered.len());
+    for e in &ordered {
+        let url = qr::label_url(&public_url, &e.asset_tag);
+        cells.push((
+            qr::svg_code(&url).map_err(AppError::internal)?,
+            e.asset_tag.clone(),
+            e.name.clone(),
+            departments
+                .get(&e.department_id)
+                .cloned()
+                .unwrap_or_default(),
+        ));
+    }
+    let count = cells.len();
+    let sheets = paginate(&cells, &layout, start - 1)
+        .into_iter()
+        .map(|slots| SheetView {
+            cells: slots
+                .into_iter()
+                .enumerate()
+                .map(|(i, slot)| {
+                    slot.map(|(qr, tag, name, department)| {
+                        let (x, y) = layout.slot_origin(i);
+                        LabelCell {
+                            style: format!(
+                                "left:{}mm;top:{}mm;width:{}mm;height:{}mm",
+                                mm(x + dx),
+                                mm(y + dy),
+                                mm(layout.label_w),
+                                mm(layout.label_h)
+                            ),
+                            qr,
+                            tag,
+                            name,
+                            department,
+                        }
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let (font_tag, font_text) = match layout.per_sheet {
+        12 => ("4.2", "3.2"),
+        24 => ("3.6", "2.8"),
+        _ => ("2.8", "2.2"),
+    };
+    let page = SheetPage {
+        title,
+        stock: layout.stock,
+        per_sheet: layout.per_sheet,
+        count,
+        sheets,
+        missing,
+        label_w: mm(layout.label_w),
+        label_h: mm(layout.label_h),
+        qr_mm: mm(layout.qr_mm),
+        font_tag: font_tag.to_owned(),
+        font_text: font_text.to_owned(),
+    };
+    render(StatusCode::OK, &page)
+}

@@ -7,3 +7,4 @@ pub mod model;
 pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod stocktake;

@@ -11,4 +11,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
     zones::routes(cfg);
     equipment::routes(cfg);
     movements::routes(cfg);
+    super::stocktake::api::routes(cfg);
 }

@@ -1,0 +1,2 @@
+DROP TABLE stocktake_scans;
+DROP TABLE stocktakes;
