@@ -163,6 +163,7 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
 pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
     let state = web::Data::new(state);
+    power::poller::start(&state);
     let metrics = metrics()?;
     let server = HttpServer::new(move || {
         App::new()

@@ -27,6 +27,8 @@ pub struct Settings {
     pub pool_size: u32,
     /// Whether the session cookie carries `Secure` (`DAICHO_PUBLIC_URL` starts with https).
     pub secure_cookies: bool,
+    /// `DAICHO_NUT_POLL_SECONDS`: how often UPSes are read over NUT (0 turns polling off).
+    pub nut_poll_seconds: u64,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -61,6 +63,7 @@ impl Settings {
             password_max_age_days: number("DAICHO_PASSWORD_MAX_AGE_DAYS", 90, 1, 3650)?,
             pool_size: number("DAICHO_DB_POOL_SIZE", (workers as i64 * 2).max(4), 1, 256)? as u32,
             workers,
+            nut_poll_seconds: number("DAICHO_NUT_POLL_SECONDS", 30, 0, 86_400)? as u64,
         };
         Ok(settings)
     }
@@ -79,6 +82,7 @@ impl Settings {
             workers: 2,
             pool_size: 8,
             secure_cookies: false,
+            nut_poll_seconds: 30,
         }
     }
 }

@@ -178,7 +178,150 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 // ---- access (第5条) ----
 
+diesel::table! {
+    permits (id) {
+        id -> BigInt,
+        zone_id -> BigInt,
+        holder_user_id -> Nullable<BigInt>,
+        visitor_name -> Nullable<Text>,
+        visitor_organization -> Nullable<Text>,
+        holder_kind -> Text,
+        purpose -> Text,
+        valid_from -> Timestamp,
+        valid_until -> Timestamp,
+        escort_required -> Bool,
+        escort_user_id -> Nullable<BigInt>,
+        state -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        revoked_by -> Nullable<BigInt>,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+        code -> Nullable<Text>,
+        code_kid -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    access_events (id) {
+        id -> BigInt,
+        zone_id -> BigInt,
+        permit_id -> Nullable<BigInt>,
+        kind -> Text,
+        attempt -> Text,
+        reason_code -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        guard_id -> BigInt,
+        holder_name -> Nullable<Text>,
+        holder_organization -> Nullable<Text>,
+        id_checked -> Bool,
+        id_document -> Nullable<Text>,
+        entry_event_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    access_carry_outs (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        asset_tag -> Text,
+        equipment_id -> Nullable<BigInt>,
+        movement_id -> Nullable<BigInt>,
+        authorised -> Bool,
+    }
+}
+
+diesel::table! {
+    zone_presence (id) {
+        id -> BigInt,
+        person_key -> Text,
+        zone_id -> BigInt,
+        permit_id -> BigInt,
+        entry_event_id -> BigInt,
+        entered_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(permits -> zones (zone_id));
+diesel::joinable!(access_events -> zones (zone_id));
+diesel::joinable!(access_events -> permits (permit_id));
+diesel::joinable!(access_carry_outs -> access_events (event_id));
+diesel::joinable!(zone_presence -> permits (permit_id));
+diesel::joinable!(zone_presence -> zones (zone_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    permits,
+    access_events,
+    access_carry_outs,
+    zone_presence,
+);
+diesel::allow_tables_to_appear_in_same_query!(permits, users);
+diesel::allow_tables_to_appear_in_same_query!(permits, zones);
+diesel::allow_tables_to_appear_in_same_query!(access_events, users);
+diesel::allow_tables_to_appear_in_same_query!(access_events, zones);
+diesel::allow_tables_to_appear_in_same_query!(zone_presence, users);
+diesel::allow_tables_to_appear_in_same_query!(zone_presence, zones);
+diesel::allow_tables_to_appear_in_same_query!(access_carry_outs, equipment);
+diesel::allow_tables_to_appear_in_same_query!(access_carry_outs, movements);
+
 // ---- power (第6条) ----
+
+diesel::table! {
+    ups_units (equipment_id) {
+        equipment_id -> BigInt,
+        capacity_va -> Integer,
+        capacity_w -> Nullable<Integer>,
+        rated_runtime_min -> Integer,
+        battery_installed_on -> Nullable<Date>,
+        battery_replace_due -> Nullable<Date>,
+        last_self_test_on -> Nullable<Date>,
+        last_self_test_result -> Nullable<Text>,
+        outlets_battery -> Nullable<Integer>,
+        outlets_surge_only -> Nullable<Integer>,
+        auto_shutdown -> Nullable<Text>,
+        maintenance_vendor -> Nullable<Text>,
+        nut_host -> Nullable<Text>,
+        nut_port -> Nullable<Integer>,
+        nut_ups_name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ups_readings (id) {
+        id -> BigInt,
+        ups_equipment_id -> BigInt,
+        polled_at -> Timestamp,
+        reachable -> Bool,
+        status -> Nullable<Text>,
+        battery_charge -> Nullable<Double>,
+        runtime_s -> Nullable<BigInt>,
+        load -> Nullable<Double>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ups_events (id) {
+        id -> BigInt,
+        ups_equipment_id -> BigInt,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        status -> Nullable<Text>,
+        battery_charge -> Nullable<Double>,
+        runtime_s -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(ups_units -> equipment (equipment_id));
+diesel::joinable!(ups_readings -> equipment (ups_equipment_id));
+diesel::joinable!(ups_events -> equipment (ups_equipment_id));
+diesel::allow_tables_to_appear_in_same_query!(ups_units, ups_readings, ups_events, equipment);
 
 // ---- licenses (第14条, 第15条) ----
 

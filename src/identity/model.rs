@@ -243,3 +243,12 @@ pub fn list_departments(conn: &mut DbConn) -> QueryResult<Vec<Department>> {
         .select(Department::as_select())
         .load(conn)
 }
+
+/// Display names of many users in one query (for lists that show who did what).
+pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

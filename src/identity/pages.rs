@@ -62,14 +62,21 @@ fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    todos: Vec<crate::reports::dashboard::Todo>,
 }
 
 #[get("/")]
-async fn home(user: PageUser) -> Result<HttpResponse, PageError> {
+async fn home(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+    let principal = user.auth.principal.clone();
+    let todos = with_db(&state, move |conn| {
+        crate::reports::dashboard::todos(conn, &principal)
+    })
+    .await?;
     render(
         StatusCode::OK,
         &HomePage {
             layout: user.layout("ホーム"),
+            todos,
         },
     )
 }

@@ -1,5 +1,30 @@
-//! JSON handlers under `/api/v1` (filled in by this area's issue).
+//! `GET /api/v1/reports/compliance`.
 
+use super::rules::ArticleReport;
+use super::service;
+use crate::app::AppState;
+use crate::error::{AppError, ErrorBody};
+use crate::web::{CurrentUser, with_db};
+use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(_cfg: &mut ServiceConfig) {}
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(compliance);
+}
+
+/// Per article of the standard: `ok` or `findings` with what was found.
+#[utoipa::path(tag = "reports", responses((status = 200, body = Vec<ArticleReport>), (status = 403, body = ErrorBody)))]
+#[get("/reports/compliance")]
+async fn compliance(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<ArticleReport>>, AppError> {
+    let principal = user.0.principal;
+    let max_age = state.settings.password_max_age_days;
+    Ok(web::Json(
+        with_db(&state, move |conn| {
+            service::compliance(conn, &principal, max_age)
+        })
+        .await?,
+    ))
+}

@@ -1,10 +1,53 @@
-//! HTML handlers (filled in by this area's issue).
+//! The 点検 page: the compliance report for people.
 
+use super::rules::ArticleReport;
+use super::service;
+use crate::app::AppState;
+use crate::error::PageError;
 use crate::identity::Principal;
 use crate::web::layout::NavLink;
-use actix_web::web;
+use crate::web::{Layout, PageUser, render, with_db};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(compliance_page);
+}
 
 /// This area's entries in the menu, for the principal's roles.
-pub fn nav(_principal: &Principal, _nav: &mut Vec<NavLink>) {}
+pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
+    if principal.has_any(service::READERS) {
+        nav.push(NavLink {
+            href: "/reports/compliance",
+            label: "点検",
+        });
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports/compliance.html")]
+struct CompliancePage {
+    layout: Layout,
+    articles: Vec<ArticleReport>,
+}
+
+#[get("/reports/compliance")]
+async fn compliance_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    let principal = user.auth.principal.clone();
+    let max_age = state.settings.password_max_age_days;
+    let articles = with_db(&state, move |conn| {
+        service::compliance(conn, &principal, max_age)
+    })
+    .await?;
+    render(
+        StatusCode::OK,
+        &CompliancePage {
+            layout: user.layout("点検"),
+            articles,
+        },
+    )
+}

@@ -161,6 +161,31 @@ pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> acti
     AppError::not_found("指定されたデータが見つかりません。").into()
 }
 
+/// A JSON body that may be left out entirely (no body: `None`); one that is
+/// sent is held to the same rules as `ApiJson`.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let declared_empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "0");
+        let no_body = declared_empty
+            || (req.headers().get(header::CONTENT_LENGTH).is_none()
+                && req.headers().get(header::TRANSFER_ENCODING).is_none());
+        if no_body {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let inner = ApiJson::<T>::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|j| OptionalJson(Some(j.0))) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

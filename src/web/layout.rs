@@ -42,7 +42,14 @@ fn nav_for(p: &Principal) -> Vec<NavLink> {
             label: "監査ログ",
         });
     }
+    // Each area's own entries, in the order of the standard's articles.
     crate::register::pages::nav(p, &mut nav);
+    crate::labels::pages::nav(p, &mut nav);
+    crate::access::pages::nav(p, &mut nav);
+    crate::power::pages::nav(p, &mut nav);
+    crate::licenses::pages::nav(p, &mut nav);
+    crate::cabling::pages::nav(p, &mut nav);
+    crate::reports::pages::nav(p, &mut nav);
     nav.push(NavLink {
         href: "/password",
         label: "パスワード変更",

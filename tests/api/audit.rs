@@ -1,20 +1,9 @@
 //! The audit chain: tampering is found and named, concurrent writers never fork it.
 
 use crate::common::{TestApp, assert_error, body};
-use daicho::db::{Backend, DbConn};
+use daicho::db::DbConn;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
-
-/// What someone with database access would do first: get the append-only trigger out of the way.
-fn disable_guards(conn: &mut DbConn, backend: Backend) {
-    let sql = match backend {
-        Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
-        Backend::Sqlite => {
-            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"
-        }
-    };
-    conn.batch_execute(sql).unwrap();
-}
 
 fn event_id(conn: &mut DbConn, seq: i64) -> i64 {
     use daicho::db::schema::audit_events::dsl;
@@ -57,8 +46,7 @@ fn a_changed_row_is_named() {
     let ok = app.verify(&admin);
     assert_eq!(ok["ok"], true);
     assert!(ok["events"].as_i64().unwrap() >= 6);
-    let mut conn = app.db();
-    disable_guards(&mut conn, app.backend());
+    let mut conn = app.disable_audit_guards();
     conn.batch_execute("UPDATE audit_events SET detail = '{\"code\":\"FORGED\"}' WHERE seq = 4")
         .unwrap();
     let report = app.verify(&admin);
@@ -76,9 +64,8 @@ fn a_deleted_row_is_named() {
     let app = TestApp::spawn();
     let admin = app.admin();
     some_history(&app, &admin);
-    let mut conn = app.db();
+    let mut conn = app.disable_audit_guards();
     let after = event_id(&mut conn, 4);
-    disable_guards(&mut conn, app.backend());
     conn.batch_execute("DELETE FROM audit_events WHERE seq = 3")
         .unwrap();
     let report = app.verify(&admin);
@@ -95,8 +82,7 @@ fn a_rehashed_forgery_still_breaks_the_next_link() {
     let app = TestApp::spawn();
     let admin = app.admin();
     some_history(&app, &admin);
-    let mut conn = app.db();
-    disable_guards(&mut conn, app.backend());
+    let mut conn = app.disable_audit_guards();
     // The forger recomputes row 3's own hash but cannot fix row 4's prev_hash without rewriting everything after.
     conn.batch_execute("UPDATE audit_events SET hash = 'f00d' || substr(hash, 5) WHERE seq = 3")
         .unwrap();
@@ -110,8 +96,7 @@ fn a_cut_tail_is_noticed() {
     let app = TestApp::spawn();
     let admin = app.admin();
     some_history(&app, &admin);
-    let mut conn = app.db();
-    disable_guards(&mut conn, app.backend());
+    let mut conn = app.disable_audit_guards();
     conn.batch_execute("DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)")
         .unwrap();
     let report = app.verify(&admin);

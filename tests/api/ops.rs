@@ -26,6 +26,15 @@ fn health_readiness_metrics_and_openapi() {
         "/api/v1/users/{id}/reset-password",
         "/api/v1/audit",
         "/api/v1/audit/verify",
+        "/api/v1/zones",
+        "/api/v1/zones/{id}",
+        "/api/v1/equipment",
+        "/api/v1/equipment/{tag}",
+        "/api/v1/equipment/{tag}/history",
+        "/api/v1/movements",
+        "/api/v1/movements/export.csv",
+        "/api/v1/movements/{id}/approve",
+        "/api/v1/movements/{id}/reject",
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }

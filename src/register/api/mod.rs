@@ -1,6 +1,7 @@
 //! The register under `/api/v1`: zones and equipment.
 
 pub(crate) mod equipment;
+mod movements;
 pub mod transfer;
 mod zones;
 
@@ -9,4 +10,5 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     zones::routes(cfg);
     equipment::routes(cfg);
+    movements::routes(cfg);
 }

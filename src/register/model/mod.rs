@@ -95,5 +95,7 @@ pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option
 
 pub mod writes;
 pub use writes::*;
+pub mod movements;
+pub use movements::*;
 pub mod disposals;
 pub use disposals::*;

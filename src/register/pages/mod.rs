@@ -2,6 +2,7 @@
 //! and 管理区域 (list, create/edit for admins).
 
 mod equipment;
+mod movements;
 mod zones;
 
 use crate::error::{AppError, PageError};
@@ -15,6 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Literal paths (`/equipment/new`, `/equipment/export.csv`) before `/equipment/{tag}`.
     equipment::routes(cfg);
     zones::routes(cfg);
+    movements::routes(cfg);
 }
 
 /// This area's entries in the menu, for the principal's roles.
@@ -26,6 +28,10 @@ pub fn nav(_principal: &Principal, nav: &mut Vec<NavLink>) {
     nav.push(NavLink {
         href: "/zones",
         label: "管理区域",
+    });
+    nav.push(NavLink {
+        href: "/movements",
+        label: "持出・持込",
     });
 }
 

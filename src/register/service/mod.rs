@@ -3,6 +3,7 @@
 pub mod csv_io;
 mod disposals;
 mod equipment;
+pub mod movements;
 mod zones;
 
 pub use disposals::{DisposalInput, DisposalView, disposal_of, dispose_equipment};

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod database;
+pub mod session;
 pub mod tools;
 
 pub use database::TestDatabase;
@@ -202,6 +203,21 @@ impl TestApp {
             .select(action)
             .load(&mut conn)
             .unwrap()
+    }
+
+    /// What someone with database access would do first before forging the log:
+    /// get the append-only trigger out of the way. Returns the direct connection.
+    pub fn disable_audit_guards(&self) -> DbConn {
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.db();
+        let sql = match self.backend() {
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+            Backend::Sqlite => {
+                "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"
+            }
+        };
+        conn.batch_execute(sql).unwrap();
+        conn
     }
 
     pub fn verify(&self, admin: &str) -> Value {

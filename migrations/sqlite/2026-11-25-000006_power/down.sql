@@ -1,0 +1,3 @@
+DROP TABLE ups_events;
+DROP TABLE ups_readings;
+DROP TABLE ups_units;

@@ -1,0 +1,389 @@
+//! Permit, access event, carry-out and presence rows, and their queries.
+
+use crate::db::DbConn;
+use crate::db::schema::{access_carry_outs, access_events, movements, permits, zone_presence};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = permits)]
+pub struct Permit {
+    pub id: i64,
+    pub zone_id: i64,
+    pub holder_user_id: Option<i64>,
+    pub visitor_name: Option<String>,
+    pub visitor_organization: Option<String>,
+    pub holder_kind: String,
+    pub purpose: String,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub escort_required: bool,
+    pub escort_user_id: Option<i64>,
+    pub state: String,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub revoked_by: Option<i64>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+    pub code: Option<String>,
+    pub code_kid: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = permits)]
+pub struct NewPermit<'a> {
+    pub zone_id: i64,
+    pub holder_user_id: Option<i64>,
+    pub visitor_name: Option<&'a str>,
+    pub visitor_organization: Option<&'a str>,
+    pub holder_kind: &'a str,
+    pub purpose: &'a str,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub escort_required: bool,
+    pub escort_user_id: Option<i64>,
+    pub state: &'a str,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = access_events)]
+pub struct AccessEvent {
+    pub id: i64,
+    pub zone_id: i64,
+    pub permit_id: Option<i64>,
+    pub kind: String,
+    pub attempt: String,
+    pub reason_code: Option<String>,
+    pub occurred_at: NaiveDateTime,
+    pub guard_id: i64,
+    pub holder_name: Option<String>,
+    pub holder_organization: Option<String>,
+    pub id_checked: bool,
+    pub id_document: Option<String>,
+    pub entry_event_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = access_events)]
+pub struct NewAccessEvent<'a> {
+    pub zone_id: i64,
+    pub permit_id: Option<i64>,
+    pub kind: &'a str,
+    pub attempt: &'a str,
+    pub reason_code: Option<&'a str>,
+    pub occurred_at: NaiveDateTime,
+    pub guard_id: i64,
+    pub holder_name: Option<&'a str>,
+    pub holder_organization: Option<&'a str>,
+    pub id_checked: bool,
+    pub id_document: Option<&'a str>,
+    pub entry_event_id: Option<i64>,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = access_carry_outs)]
+pub struct CarryOut {
+    pub id: i64,
+    pub event_id: i64,
+    pub asset_tag: String,
+    pub equipment_id: Option<i64>,
+    pub movement_id: Option<i64>,
+    pub authorised: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = access_carry_outs)]
+pub struct NewCarryOut<'a> {
+    pub event_id: i64,
+    pub asset_tag: &'a str,
+    pub equipment_id: Option<i64>,
+    pub movement_id: Option<i64>,
+    pub authorised: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = zone_presence)]
+pub struct Presence {
+    pub id: i64,
+    pub person_key: String,
+    pub zone_id: i64,
+    pub permit_id: i64,
+    pub entry_event_id: i64,
+    pub entered_at: NaiveDateTime,
+}
+
+pub fn find_permit(conn: &mut DbConn, id: i64) -> QueryResult<Permit> {
+    permits::table
+        .find(id)
+        .select(Permit::as_select())
+        .first(conn)
+}
+
+pub fn insert_permit(conn: &mut DbConn, new: &NewPermit<'_>) -> QueryResult<Permit> {
+    diesel::insert_into(permits::table)
+        .values(new)
+        .returning(permits::all_columns)
+        .get_result(conn)
+}
+
+/// Records a decision (approve / reject), only while the permit is still requested.
+pub fn decide_permit(
+    conn: &mut DbConn,
+    id: i64,
+    state: &str,
+    by: i64,
+    at: NaiveDateTime,
+    note: Option<&str>,
+    code: Option<(&str, &str)>,
+) -> QueryResult<usize> {
+    diesel::update(
+        permits::table
+            .filter(permits::id.eq(id))
+            .filter(permits::state.eq("requested")),
+    )
+    .set((
+        permits::state.eq(state),
+        permits::decided_by.eq(Some(by)),
+        permits::decided_at.eq(Some(at)),
+        permits::decision_note.eq(note),
+        permits::code.eq(code.map(|c| c.0)),
+        permits::code_kid.eq(code.map(|c| c.1)),
+    ))
+    .execute(conn)
+}
+
+pub fn revoke_permit(
+    conn: &mut DbConn,
+    id: i64,
+    by: i64,
+    at: NaiveDateTime,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(
+        permits::table
+            .filter(permits::id.eq(id))
+            .filter(permits::state.eq("approved")),
+    )
+    .set((
+        permits::state.eq("revoked"),
+        permits::revoked_by.eq(Some(by)),
+        permits::revoked_at.eq(Some(at)),
+        permits::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+/// Which permits a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct PermitFilter {
+    pub zone_id: Option<i64>,
+    /// A stored state (`expired` is resolved by the caller into approved + window).
+    pub state: Option<String>,
+    /// Only permits with `valid_until` before (Some(true)) / not before (Some(false)) this time.
+    pub expired_at: Option<(NaiveDateTime, bool)>,
+    /// Restrict to what this user may see: (user, zones they manage).
+    pub visible_to: Option<(i64, Vec<i64>)>,
+}
+
+pub fn list_permits(
+    conn: &mut DbConn,
+    filter: &PermitFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Permit>, i64)> {
+    let query = || {
+        let mut q = permits::table.into_boxed();
+        if let Some(zone) = filter.zone_id {
+            q = q.filter(permits::zone_id.eq(zone));
+        }
+        if let Some(state) = &filter.state {
+            q = q.filter(permits::state.eq(state.clone()));
+        }
+        if let Some((at, before)) = filter.expired_at {
+            q = if before {
+                q.filter(permits::valid_until.lt(at))
+            } else {
+                q.filter(permits::valid_until.ge(at))
+            };
+        }
+        if let Some((user, zones)) = &filter.visible_to {
+            q = q.filter(
+                permits::requested_by
+                    .eq(*user)
+                    .or(permits::holder_user_id.eq(*user))
+                    .or(permits::zone_id.eq_any(zones.clone())),
+            );
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(permits::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(Permit::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn insert_event(conn: &mut DbConn, new: &NewAccessEvent<'_>) -> QueryResult<AccessEvent> {
+    diesel::insert_into(access_events::table)
+        .values(new)
+        .returning(access_events::all_columns)
+        .get_result(conn)
+}
+
+pub fn insert_carry_out(conn: &mut DbConn, new: &NewCarryOut<'_>) -> QueryResult<CarryOut> {
+    diesel::insert_into(access_carry_outs::table)
+        .values(new)
+        .returning(access_carry_outs::all_columns)
+        .get_result(conn)
+}
+
+pub fn presence_of(conn: &mut DbConn, person_key: &str) -> QueryResult<Option<Presence>> {
+    zone_presence::table
+        .filter(zone_presence::person_key.eq(person_key))
+        .select(Presence::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_presence(
+    conn: &mut DbConn,
+    person_key: &str,
+    zone_id: i64,
+    permit_id: i64,
+    entry_event_id: i64,
+    entered_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(zone_presence::table)
+        .values((
+            zone_presence::person_key.eq(person_key),
+            zone_presence::zone_id.eq(zone_id),
+            zone_presence::permit_id.eq(permit_id),
+            zone_presence::entry_event_id.eq(entry_event_id),
+            zone_presence::entered_at.eq(entered_at),
+        ))
+        .execute(conn)
+}
+
+/// Removes a presence row; the count says whether this call was the one that did.
+pub fn delete_presence(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::delete(zone_presence::table.filter(zone_presence::id.eq(id))).execute(conn)
+}
+
+/// Everyone inside a zone now, with their permits, earliest entry first.
+pub fn occupancy(conn: &mut DbConn, zone_id: i64) -> QueryResult<Vec<(Presence, Permit)>> {
+    zone_presence::table
+        .inner_join(permits::table)
+        .filter(zone_presence::zone_id.eq(zone_id))
+        .order(zone_presence::entered_at.asc())
+        .select((Presence::as_select(), Permit::as_select()))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub zone_ids: Option<Vec<i64>>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+pub fn list_events(
+    conn: &mut DbConn,
+    filter: &EventFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AccessEvent>, i64)> {
+    let query = || {
+        let mut q = access_events::table.into_boxed();
+        if let Some(zones) = &filter.zone_ids {
+            q = q.filter(access_events::zone_id.eq_any(zones.clone()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(access_events::occurred_at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(access_events::occurred_at.lt(to));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((access_events::occurred_at.asc(), access_events::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(AccessEvent::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn carry_outs_of(conn: &mut DbConn, event_ids: &[i64]) -> QueryResult<Vec<CarryOut>> {
+    access_carry_outs::table
+        .filter(access_carry_outs::event_id.eq_any(event_ids.to_vec()))
+        .order(access_carry_outs::id.asc())
+        .select(CarryOut::as_select())
+        .load(conn)
+}
+
+/// The approved carry-outs of a device from a zone, earliest planned first.
+pub fn approved_carry_outs(
+    conn: &mut DbConn,
+    equipment_id: i64,
+    zone_id: i64,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    movements::table
+        .filter(movements::direction.eq("out"))
+        .filter(movements::equipment_id.eq(equipment_id))
+        .filter(movements::zone_id.eq(zone_id))
+        .filter(movements::state.eq("approved"))
+        .order(movements::planned_at.asc())
+        .select((movements::id, movements::planned_at))
+        .load(conn)
+}
+
+/// Display names of users, in one query.
+pub fn user_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    use crate::db::schema::users;
+    let rows: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(ids.to_vec()))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Zone names, in one query.
+pub fn zone_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, (String, String)>> {
+    use crate::db::schema::zones;
+    let rows: Vec<(i64, String, String)> = zones::table
+        .filter(zones::id.eq_any(ids.to_vec()))
+        .select((zones::id, zones::code, zones::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, name)| (id, (code, name)))
+        .collect())
+}
+
+/// Active zones, for the guard's zone picker: (id, code, name).
+pub fn active_zones(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>> {
+    use crate::db::schema::zones;
+    zones::table
+        .filter(zones::active.eq(true))
+        .order(zones::code.asc())
+        .select((zones::id, zones::code, zones::name))
+        .load(conn)
+}

@@ -1,0 +1,46 @@
+//! The access use cases: permits, the gate, occupancy and the 入退室記録.
+//! Each change is one transaction: rule check + writes + audit event.
+
+mod gate;
+mod log;
+mod permits;
+
+pub use gate::{
+    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateOutcome, HolderView,
+    Occupancy, OccupantView, check, occupancy, record_entry, record_exit,
+};
+pub use log::{AccessEventView, EventQuery, csv_export, list_events};
+pub use permits::{
+    Decision, NewPermitInput, PermitQuery, PermitView, VisitorInput, approve, create_permit,
+    get_permit, list_permits, reject, revoke, rotate_keys,
+};
+
+use super::codes::PermitKeys;
+use crate::config::Settings;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use std::sync::Arc;
+
+/// The permit keys for these settings' data directory.
+pub fn keys(settings: &Settings) -> Result<Arc<PermitKeys>, AppError> {
+    PermitKeys::for_dir(&settings.data_dir).map_err(AppError::internal)
+}
+
+/// Admins and auditors read every zone's records; a security manager reads
+/// those of the zones they manage (第16条, 第30条). `None`: every zone.
+pub(crate) fn readable_zones(
+    conn: &mut DbConn,
+    by: &Principal,
+) -> Result<Option<Vec<i64>>, AppError> {
+    if by.has_any(&[Role::Admin, Role::Auditor]) {
+        return Ok(None);
+    }
+    if by.has(Role::SecurityManager) {
+        return Ok(Some(crate::register::model::zones_managed_by(conn, by.id)?));
+    }
+    Err(AppError::forbidden(
+        "forbidden",
+        "入退室記録を閲覧できるのは、区域の管理者・監査担当・システム管理者です。",
+    ))
+}

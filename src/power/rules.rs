@@ -1,0 +1,467 @@
+//! 第6条 rules, pure: what makes a key device's power protection faulty, what a NUT
+//! status word means, which status changes are events, and how long to back off.
+
+use crate::register::rules::{SurgeProtection, vocabulary};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// A battery due for replacement within this many days is flagged `battery_due`.
+pub const BATTERY_DUE_WITHIN_DAYS: i64 = 30;
+/// The NUT port when a UPS record names none.
+pub const NUT_DEFAULT_PORT: i32 = 3493;
+/// A dead UPS is retried at most this far apart.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
+
+vocabulary!(
+    /// A fault in one key device's power protection.
+    Problem {
+        NoUps = "no_ups" / "UPS未接続",
+        InsufficientRuntime = "insufficient_runtime" / "給電時間不足",
+        BatteryDue = "battery_due" / "バッテリー交換時期",
+        NoSurgeProtection = "no_surge_protection" / "雷サージ対策なし",
+        OnBattery = "on_battery" / "バッテリー運転中",
+        LowBattery = "low_battery" / "バッテリー残量低下",
+        UpsUnreachable = "ups_unreachable" / "UPS応答なし",
+    }
+);
+
+vocabulary!(
+    /// A status change the poller saw.
+    EventKind {
+        OnBattery = "on_battery" / "停電（バッテリー運転に切替）",
+        LowBattery = "low_battery" / "バッテリー残量低下",
+        OnMains = "on_mains" / "商用電源に復帰",
+        ReplaceBattery = "replace_battery" / "バッテリー交換要求",
+        Unreachable = "unreachable" / "UPS応答なし",
+        Reachable = "reachable" / "UPS応答回復",
+    }
+);
+
+vocabulary!(
+    /// Result of a UPS self-test (自己診断).
+    SelfTestResult {
+        Pass = "pass" / "正常",
+        Fail = "fail" / "異常",
+    }
+);
+
+/// Where a runtime figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuntimeSource {
+    /// `battery.runtime` from the latest NUT reading.
+    Live,
+    /// The rated runtime in the UPS record.
+    Rated,
+}
+
+/// The flags of a NUT `ups.status` value (`OL`, `OB LB`, `OL CHRG RB`…).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusFlags {
+    pub on_line: bool,
+    pub on_battery: bool,
+    pub low_battery: bool,
+    pub replace_battery: bool,
+}
+
+pub fn status_flags(status: &str) -> StatusFlags {
+    let mut flags = StatusFlags::default();
+    for word in status.split_whitespace() {
+        match word {
+            "OL" => flags.on_line = true,
+            "OB" => flags.on_battery = true,
+            "LB" => flags.low_battery = true,
+            "RB" => flags.replace_battery = true,
+            _ => {}
+        }
+    }
+    flags
+}
+
+/// The latest NUT reading of a UPS, as far as coverage cares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    pub reachable: bool,
+    pub status: Option<String>,
+    pub runtime_s: Option<i64>,
+}
+
+/// What is known about the UPS a key device hangs on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsFacts {
+    /// From the UPS record; `None` when its details were never entered.
+    pub rated_runtime_min: Option<i32>,
+    pub battery_replace_due: Option<NaiveDate>,
+    /// The latest reading, when the UPS is polled and has been read at least once.
+    pub live: Option<Live>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceFacts {
+    pub surge_protection: Option<SurgeProtection>,
+    pub required_shutdown_min: Option<i32>,
+    /// `None`: no UPS linked (or the linked device is not an in-use UPS).
+    pub ups: Option<UpsFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub runtime_min: Option<i64>,
+    pub runtime_source: Option<RuntimeSource>,
+    pub problems: Vec<Problem>,
+}
+
+/// The 第6条 check of one key device on `today`.
+///
+/// - `no_ups`: no UPS linked.
+/// - `insufficient_runtime`: the runtime (live when known, else rated) is shorter than the
+///   minutes the device needs to shut down, or either figure is unknown (an auditor cannot
+///   confirm 給電時間 ≥ 必要停止時間 without both).
+/// - `battery_due`: the replacement date is past or within [`BATTERY_DUE_WITHIN_DAYS`], or the
+///   UPS itself reports `RB`.
+/// - `no_surge_protection`: none recorded, `none`, or `ups` without a UPS.
+/// - `on_battery`, `low_battery`: the latest reading says `OB`, `LB`.
+/// - `ups_unreachable`: the latest poll failed.
+pub fn assess(device: &DeviceFacts, today: NaiveDate) -> Assessment {
+    let mut problems = Vec::new();
+    let mut runtime_min = None;
+    let mut runtime_source = None;
+    match &device.ups {
+        None => problems.push(Problem::NoUps),
+        Some(ups) => {
+            let live = ups.live.as_ref().filter(|l| l.reachable);
+            if let Some(seconds) = live.and_then(|l| l.runtime_s) {
+                runtime_min = Some(seconds.max(0) / 60);
+                runtime_source = Some(RuntimeSource::Live);
+            } else if let Some(rated) = ups.rated_runtime_min {
+                runtime_min = Some(i64::from(rated));
+                runtime_source = Some(RuntimeSource::Rated);
+            }
+            let enough = match (runtime_min, device.required_shutdown_min) {
+                (Some(have), Some(need)) => have >= i64::from(need),
+                _ => false,
+            };
+            if !enough {
+                problems.push(Problem::InsufficientRuntime);
+            }
+            let flags = live
+                .and_then(|l| l.status.as_deref())
+                .map(status_flags)
+                .unwrap_or_default();
+            let due = ups
+                .battery_replace_due
+                .is_some_and(|d| (d - today).num_days() <= BATTERY_DUE_WITHIN_DAYS);
+            if due || flags.replace_battery {
+                problems.push(Problem::BatteryDue);
+            }
+        }
+    }
+    let surge_ok = match device.surge_protection {
+        Some(SurgeProtection::Spd) => true,
+        Some(SurgeProtection::Ups) => device.ups.is_some(),
+        Some(SurgeProtection::None) | None => false,
+    };
+    if !surge_ok {
+        problems.push(Problem::NoSurgeProtection);
+    }
+    if let Some(live) = device.ups.as_ref().and_then(|u| u.live.as_ref()) {
+        if live.reachable {
+            let flags = live.status.as_deref().map(status_flags).unwrap_or_default();
+            if flags.on_battery {
+                problems.push(Problem::OnBattery);
+            }
+            if flags.low_battery {
+                problems.push(Problem::LowBattery);
+            }
+        } else {
+            problems.push(Problem::UpsUnreachable);
+        }
+    }
+    Assessment {
+        runtime_min,
+        runtime_source,
+        problems,
+    }
+}
+
+/// What one poll found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    Unreachable,
+    Status(String),
+}
+
+/// The events between the previous poll and this one. `previous` is the last poll's
+/// outcome (`None` before the first); `last_status` the status of the last *reachable*
+/// poll, so that a UPS coming back from unreachable is compared with what it said last.
+pub fn events_between(
+    previous: Option<&Observation>,
+    last_status: Option<&str>,
+    now: &Observation,
+) -> Vec<EventKind> {
+    let mut events = Vec::new();
+    match now {
+        Observation::Unreachable => {
+            if previous != Some(&Observation::Unreachable) {
+                events.push(EventKind::Unreachable);
+            }
+        }
+        Observation::Status(status) => {
+            if previous == Some(&Observation::Unreachable) {
+                events.push(EventKind::Reachable);
+            }
+            let before = last_status.map(status_flags).unwrap_or_default();
+            let after = status_flags(status);
+            if after.on_battery && !before.on_battery {
+                events.push(EventKind::OnBattery);
+            }
+            if after.low_battery && !before.low_battery {
+                events.push(EventKind::LowBattery);
+            }
+            if before.on_battery && !after.on_battery && after.on_line {
+                events.push(EventKind::OnMains);
+            }
+            if after.replace_battery && !before.replace_battery {
+                events.push(EventKind::ReplaceBattery);
+            }
+        }
+    }
+    events
+}
+
+/// How long to leave a UPS alone after `failures` polls in a row failed: nothing after a
+/// success, then the interval doubling per failure, at most [`MAX_BACKOFF`].
+pub fn backoff(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return Duration::ZERO;
+    }
+    let factor = 1u32 << (failures - 1).min(16);
+    interval.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+/// A host name or address NUT may be reached at: no spaces, no control characters.
+pub fn valid_nut_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+}
+
+/// A NUT UPS name (`[dummy]` in ups.conf): it travels inside protocol lines.
+pub fn valid_nut_ups_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ups(rated: i32, due: Option<&str>, live: Option<Live>) -> Option<UpsFacts> {
+        Some(UpsFacts {
+            rated_runtime_min: Some(rated),
+            battery_replace_due: due.map(day),
+            live,
+        })
+    }
+
+    fn live(status: &str, runtime_s: Option<i64>) -> Option<Live> {
+        Some(Live {
+            reachable: true,
+            status: Some(status.to_owned()),
+            runtime_s,
+        })
+    }
+
+    const TODAY: &str = "2026-11-25";
+
+    #[test]
+    fn a_well_protected_device_has_no_problem() {
+        let d = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Ups),
+            required_shutdown_min: Some(10),
+            ups: ups(15, Some("2027-06-01"), None),
+        };
+        let a = assess(&d, day(TODAY));
+        assert_eq!(a.problems, vec![]);
+        assert_eq!(a.runtime_min, Some(15));
+        assert_eq!(a.runtime_source, Some(RuntimeSource::Rated));
+    }
+
+    #[test]
+    fn no_ups_and_no_surge() {
+        let d = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Ups),
+            required_shutdown_min: Some(10),
+            ups: None,
+        };
+        assert_eq!(
+            assess(&d, day(TODAY)).problems,
+            vec![Problem::NoUps, Problem::NoSurgeProtection]
+        );
+        let spd = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Spd),
+            ..d
+        };
+        assert_eq!(assess(&spd, day(TODAY)).problems, vec![Problem::NoUps]);
+    }
+
+    #[test]
+    fn live_runtime_wins_over_rated() {
+        let d = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Spd),
+            required_shutdown_min: Some(10),
+            ups: ups(30, None, live("OL", Some(300))),
+        };
+        let a = assess(&d, day(TODAY));
+        assert_eq!(a.runtime_min, Some(5));
+        assert_eq!(a.runtime_source, Some(RuntimeSource::Live));
+        assert_eq!(a.problems, vec![Problem::InsufficientRuntime]);
+    }
+
+    #[test]
+    fn unknown_figures_are_insufficient() {
+        let d = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Spd),
+            required_shutdown_min: None,
+            ups: ups(30, None, None),
+        };
+        assert_eq!(
+            assess(&d, day(TODAY)).problems,
+            vec![Problem::InsufficientRuntime]
+        );
+        let no_details = DeviceFacts {
+            required_shutdown_min: Some(5),
+            ups: Some(UpsFacts {
+                rated_runtime_min: None,
+                battery_replace_due: None,
+                live: None,
+            }),
+            ..d
+        };
+        let a = assess(&no_details, day(TODAY));
+        assert_eq!(a.runtime_min, None);
+        assert_eq!(a.problems, vec![Problem::InsufficientRuntime]);
+    }
+
+    #[test]
+    fn battery_due_within_thirty_days_or_reported() {
+        let base = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Spd),
+            required_shutdown_min: Some(1),
+            ups: ups(30, Some("2026-12-25"), None),
+        };
+        assert_eq!(
+            assess(&base, day(TODAY)).problems,
+            vec![Problem::BatteryDue]
+        );
+        let later = DeviceFacts {
+            ups: ups(30, Some("2026-12-26"), None),
+            ..base.clone()
+        };
+        assert_eq!(assess(&later, day(TODAY)).problems, vec![]);
+        let rb = DeviceFacts {
+            ups: ups(30, None, live("OL RB", Some(1800))),
+            ..base
+        };
+        assert_eq!(assess(&rb, day(TODAY)).problems, vec![Problem::BatteryDue]);
+    }
+
+    #[test]
+    fn live_states() {
+        let d = DeviceFacts {
+            surge_protection: Some(SurgeProtection::Spd),
+            required_shutdown_min: Some(1),
+            ups: ups(30, None, live("OB LB", Some(120))),
+        };
+        assert_eq!(
+            assess(&d, day(TODAY)).problems,
+            vec![Problem::OnBattery, Problem::LowBattery]
+        );
+        let gone = DeviceFacts {
+            ups: ups(
+                30,
+                None,
+                Some(Live {
+                    reachable: false,
+                    status: None,
+                    runtime_s: None,
+                }),
+            ),
+            ..d
+        };
+        let a = assess(&gone, day(TODAY));
+        assert_eq!(a.problems, vec![Problem::UpsUnreachable]);
+        assert_eq!(a.runtime_source, Some(RuntimeSource::Rated));
+    }
+
+    #[test]
+    fn events_follow_status_changes() {
+        let ol = Observation::Status("OL".into());
+        let ob = Observation::Status("OB".into());
+        let oblb = Observation::Status("OB LB".into());
+        let down = Observation::Unreachable;
+        assert_eq!(events_between(None, None, &ol), vec![]);
+        assert_eq!(events_between(None, None, &ob), vec![EventKind::OnBattery]);
+        assert_eq!(
+            events_between(Some(&ol), Some("OL"), &ob),
+            vec![EventKind::OnBattery]
+        );
+        assert_eq!(
+            events_between(Some(&ob), Some("OB"), &oblb),
+            vec![EventKind::LowBattery]
+        );
+        assert_eq!(
+            events_between(Some(&oblb), Some("OB LB"), &ol),
+            vec![EventKind::OnMains]
+        );
+        assert_eq!(events_between(Some(&ol), Some("OL"), &ol), vec![]);
+        assert_eq!(
+            events_between(Some(&ol), Some("OL"), &Observation::Status("OL RB".into())),
+            vec![EventKind::ReplaceBattery]
+        );
+        assert_eq!(
+            events_between(Some(&ol), Some("OL"), &down),
+            vec![EventKind::Unreachable]
+        );
+        assert_eq!(events_between(Some(&down), Some("OL"), &down), vec![]);
+        assert_eq!(
+            events_between(Some(&down), Some("OL"), &ob),
+            vec![EventKind::Reachable, EventKind::OnBattery]
+        );
+        assert_eq!(
+            events_between(None, None, &down),
+            vec![EventKind::Unreachable]
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        let s = Duration::from_secs(30);
+        assert_eq!(backoff(s, 0), Duration::ZERO);
+        assert_eq!(backoff(s, 1), s);
+        assert_eq!(backoff(s, 2), Duration::from_secs(60));
+        assert_eq!(backoff(s, 3), Duration::from_secs(120));
+        assert_eq!(backoff(s, 50), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn nut_names_cannot_smuggle_protocol_lines() {
+        assert!(valid_nut_host("ups-01.example.lg.jp"));
+        assert!(valid_nut_host("::1"));
+        assert!(!valid_nut_host("a b"));
+        assert!(!valid_nut_host("a\nLOGOUT"));
+        assert!(valid_nut_ups_name("dummy"));
+        assert!(!valid_nut_ups_name("x y"));
+        assert!(!valid_nut_ups_name(""));
+    }
+}

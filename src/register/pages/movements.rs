@@ -1,0 +1,398 @@
+//! 持出・持込 pages: the list (機器移動履歴), the request form, and one request with its actions.
+
+use crate::app::AppState;
+use crate::error::{AppError, PageError};
+use crate::identity::Role;
+use crate::identity::model::names_of;
+use crate::register::model::{self, MovementFilter};
+use crate::register::rules::{Direction, MovementState};
+use crate::register::service::movements::{self as service, MovementInput, MovementView};
+use crate::register::service::{ZoneView, list_zones};
+use crate::web::layout::see_other;
+use crate::web::time::{wareki_date, wareki_datetime};
+use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(new_form)
+        .service(new_submit)
+        .service(detail_page)
+        .service(act);
+}
+
+/// A movement as a row or a detail page shows it.
+struct Row {
+    id: i64,
+    direction: &'static str,
+    subject: String,
+    zone: String,
+    reason: String,
+    destination: String,
+    planned: String,
+    return_due: String,
+    overdue: bool,
+    state: &'static str,
+    requester: String,
+    requested: String,
+    decider: String,
+    decided: String,
+    note: String,
+    completed: String,
+    returned: String,
+}
+
+fn row(m: &MovementView, zones: &[ZoneView], names: &HashMap<i64, String>) -> Row {
+    let name = |id: i64| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("ID {id}"))
+    };
+    let time = |t: Option<chrono::NaiveDateTime>| t.map(wareki_datetime).unwrap_or_default();
+    Row {
+        id: m.id,
+        direction: m.direction.label(),
+        subject: match (&m.asset_tag, &m.item_description) {
+            (Some(tag), _) => tag.clone(),
+            (None, Some(item)) => item.clone(),
+            (None, None) => String::new(),
+        },
+        zone: zones
+            .iter()
+            .find(|z| z.id == m.zone_id)
+            .map_or_else(|| m.zone_id.to_string(), |z| z.name.clone()),
+        reason: m.reason.clone(),
+        destination: m.destination.clone().unwrap_or_default(),
+        planned: wareki_datetime(m.planned_at),
+        return_due: m.return_due.map(wareki_date).unwrap_or_default(),
+        overdue: m.overdue,
+        state: m.state.label(),
+        requester: name(m.requested_by),
+        requested: wareki_datetime(m.requested_at),
+        decider: m.decided_by.map(name).unwrap_or_default(),
+        decided: time(m.decided_at),
+        note: m.decision_note.clone().unwrap_or_default(),
+        completed: time(m.completed_at),
+        returned: time(m.returned_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register/movements.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    states: Vec<(&'static str, &'static str, bool)>,
+    zones: Vec<(i64, String, bool)>,
+    asset_tag: String,
+    overdue: bool,
+    query_string: String,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    state: Option<String>,
+    zone_id: Option<String>,
+    asset_tag: Option<String>,
+    overdue: Option<String>,
+    page: Option<i64>,
+}
+
+#[get("/movements")]
+async fn list_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, PageError> {
+    let p = params.into_inner();
+    let (page, per_page) = PageQuery {
+        page: p.page,
+        per_page: Some(50),
+    }
+    .resolve()?;
+    let chosen_state = p.state.as_deref().and_then(MovementState::parse);
+    let zone_id = p.zone_id.as_deref().and_then(|z| z.parse::<i64>().ok());
+    let overdue = p.overdue.is_some();
+    let tag = p.asset_tag.clone().unwrap_or_default();
+    let principal = user.auth.principal.clone();
+    let (items, total, zones, names) = with_db(&state, move |conn| {
+        let filter = MovementFilter {
+            equipment_id: service::equipment_filter(conn, Some(&tag))?,
+            zone_id,
+            state: chosen_state.map(|s| s.as_str().to_owned()),
+            overdue_before: overdue.then(service::today),
+            ..MovementFilter::default()
+        };
+        let (items, total) = service::list_movements(
+            conn,
+            &principal,
+            filter,
+            PageQuery::offset(page, per_page),
+            per_page,
+        )?;
+        let ids: Vec<i64> = items.iter().map(|m| m.requested_by).collect();
+        Ok((items, total, list_zones(conn)?, names_of(conn, &ids)?))
+    })
+    .await?;
+    let query_string = format!(
+        "state={}&zone_id={}&asset_tag={}{}",
+        chosen_state.map_or("", |s| s.as_str()),
+        zone_id.map(|z| z.to_string()).unwrap_or_default(),
+        percent_encode(p.asset_tag.as_deref().unwrap_or("")),
+        if overdue { "&overdue=true" } else { "" }
+    );
+    let view = ListPage {
+        layout: user.layout("機器の持出・持込"),
+        rows: items.iter().map(|m| row(m, &zones, &names)).collect(),
+        states: MovementState::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(), Some(*s) == chosen_state))
+            .collect(),
+        zones: zones
+            .iter()
+            .map(|z| (z.id, z.name.clone(), Some(z.id) == zone_id))
+            .collect(),
+        asset_tag: p.asset_tag.unwrap_or_default(),
+        overdue,
+        query_string,
+        page,
+        pages: Paged::new(Vec::<()>::new(), total, page, per_page).pages(),
+        total,
+    };
+    render(StatusCode::OK, &view)
+}
+
+#[derive(Default, Deserialize)]
+struct MovementForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    asset_tag: String,
+    #[serde(default)]
+    item_description: String,
+    #[serde(default)]
+    zone_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    destination: String,
+    #[serde(default)]
+    planned_at: String,
+    #[serde(default)]
+    return_due: String,
+}
+
+#[derive(Template)]
+#[template(path = "register/movement_form.html")]
+struct FormPage {
+    layout: Layout,
+    form: MovementForm,
+    zones: Vec<(i64, String, bool)>,
+    errors: BTreeMap<String, String>,
+    error: Option<String>,
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &PageUser,
+    form: MovementForm,
+) -> Result<FormPage, PageError> {
+    let zones = with_db(state, list_zones).await?;
+    let chosen = form.zone_id.parse::<i64>().ok();
+    Ok(FormPage {
+        layout: user.layout("持出・持込申請"),
+        zones: zones
+            .iter()
+            .filter(|z| z.active)
+            .map(|z| (z.id, z.name.clone(), Some(z.id) == chosen))
+            .collect(),
+        form,
+        errors: BTreeMap::new(),
+        error: None,
+    })
+}
+
+#[get("/movements/new")]
+async fn new_form(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+    user.require_any(&[Role::Staff, Role::Operator, Role::SecurityManager])?;
+    let page = form_page(&state, &user, MovementForm::default()).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[post("/movements/new")]
+async fn new_submit(
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<MovementForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let mut faults = BTreeMap::new();
+    let direction = Direction::parse(&form.direction).unwrap_or_else(|| {
+        faults.insert(
+            "direction".to_owned(),
+            "持出か持込を選んでください。".to_owned(),
+        );
+        Direction::Out
+    });
+    let zone_id = form.zone_id.parse::<i64>().unwrap_or_else(|_| {
+        faults.insert(
+            "zone_id".to_owned(),
+            "管理区域を選んでください。".to_owned(),
+        );
+        0
+    });
+    let return_due = match form.return_due.trim() {
+        "" => None,
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .unwrap_or_else(|_| {
+                faults.insert(
+                    "return_due".to_owned(),
+                    "日付を YYYY-MM-DD で入力してください。".to_owned(),
+                );
+                None
+            }),
+    };
+    let input = MovementInput {
+        direction,
+        asset_tag: Some(form.asset_tag.clone()),
+        item_description: Some(form.item_description.clone()),
+        zone_id,
+        reason: form.reason.clone(),
+        destination: Some(form.destination.clone()),
+        planned_at: form.planned_at.clone(),
+        return_due,
+    };
+    let principal = user.auth.principal.clone();
+    let result = match AppError::invalid_fields(faults) {
+        Some(err) => Err(err),
+        None => {
+            with_db(&state, move |conn| {
+                service::request_movement(conn, &principal, &input)
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(created) => Ok(see_other(&format!("/movements/{}", created.id))),
+        Err(err)
+            if err.status == StatusCode::UNPROCESSABLE_ENTITY
+                || err.status == StatusCode::CONFLICT =>
+        {
+            let status = err.status;
+            let mut page = form_page(&state, &user, form).await?;
+            match err.fields {
+                Some(fields) => page.errors = fields,
+                None => page.error = Some(err.message),
+            }
+            render(status, &page)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register/movement.html")]
+struct DetailPage {
+    layout: Layout,
+    m: Row,
+    actions: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn detail(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<DetailPage, PageError> {
+    let principal = user.auth.principal.clone();
+    let (m, zones, names, manages) = with_db(state, move |conn| {
+        let m = service::get_movement(conn, &principal, id)?;
+        let ids: Vec<i64> = [Some(m.requested_by), m.decided_by]
+            .into_iter()
+            .flatten()
+            .collect();
+        let manages = model::is_zone_manager(conn, m.zone_id, principal.id)?;
+        Ok((m, list_zones(conn)?, names_of(conn, &ids)?, manages))
+    })
+    .await?;
+    let executor = user.has_any(&[Role::Operator, Role::Guard, Role::SecurityManager]);
+    let mine = m.requested_by == user.id;
+    let mut actions = vec![];
+    match m.state {
+        MovementState::Requested if manages && !mine => {
+            actions.extend([("approve", "承認する"), ("reject", "却下する")])
+        }
+        MovementState::Requested if mine => actions.push(("cancel", "申請を取り消す")),
+        MovementState::Approved if executor => actions.push(("complete", "実施を記録する")),
+        MovementState::Completed if executor && m.direction == Direction::Out => {
+            actions.push(("return", "返却を確認する"))
+        }
+        _ => {}
+    }
+    Ok(DetailPage {
+        layout: user.layout("持出・持込申請"),
+        m: row(&m, &zones, &names),
+        actions,
+        error,
+    })
+}
+
+#[get("/movements/{id}")]
+async fn detail_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let page = detail(&state, &user, id.into_inner(), None).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    csrf: String,
+    note: Option<String>,
+}
+
+#[post("/movements/{id}/{action}")]
+async fn act(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(i64, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let (id, action) = path.into_inner();
+    let principal = user.auth.principal.clone();
+    let note = form.into_inner().note;
+    let result = with_db(&state, move |conn| match action.as_str() {
+        "approve" => service::decide(conn, &principal, id, true, note.as_deref()),
+        "reject" => service::decide(conn, &principal, id, false, note.as_deref()),
+        "cancel" => service::cancel(conn, &principal, id),
+        "complete" => service::complete(conn, &principal, id),
+        "return" => service::mark_returned(conn, &principal, id),
+        _ => Err(AppError::not_found("その操作はありません。")),
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/movements/{id}"))),
+        Err(err) if err.status.is_client_error() && err.status != StatusCode::NOT_FOUND => {
+            let status = err.status;
+            let page = detail(&state, &user, id, Some(err.message)).await?;
+            render(status, &page)
+        }
+        Err(err) => Err(err.into()),
+    }
+}

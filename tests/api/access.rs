@@ -1,1 +1,0 @@
-//! Tests of the access area (filled in by its issue).

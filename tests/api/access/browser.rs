@@ -1,0 +1,271 @@
+//! The guard's journey in headless Chromium, driven over WebDriver (chromedriver)
+//! with the blocking reqwest client: scan a code, see 入室可, record the entry,
+//! see the person inside, record the exit.
+
+use super::{approved, gate, visitor_request};
+use crate::common::{TestApp, USER_PASSWORD, tools};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::blocking::Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Driver {
+    fn start(chromedriver: &std::path::Path, chromium: &std::path::Path) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/status")).send().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver answers");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--window-size=1024,768".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {"binary": chromium, "args": args}
+            }}}))
+            .send()
+            .expect("a session")
+            .json()
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        Driver {
+            child,
+            base,
+            session,
+            http,
+            _profile: profile,
+        }
+    }
+
+    fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let value: Value = request
+            .send()
+            .expect("chromedriver answers")
+            .json()
+            .unwrap();
+        assert!(
+            value["value"]["error"].is_null(),
+            "WebDriver {path}: {value}"
+        );
+        value["value"].clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let found = self.cmd(
+            reqwest::Method::POST,
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        );
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Polls `script` until it returns something other than null / false.
+    fn wait_for(&self, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let value = self.script(script);
+            if !(value.is_null() || value == json!(false)) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const VERDICT: &str = "const v = document.getElementById('verdict'); \
+    return v.hidden ? null : [v.dataset.state, document.getElementById('verdict-title').textContent, \
+    document.getElementById('verdict-reason').textContent];";
+
+#[test]
+fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_the_exit() {
+    let test =
+        "the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_the_exit";
+    let Some(chromedriver) = tools::require("chromedriver", &["/usr/bin/chromedriver"], test)
+    else {
+        return;
+    };
+    let Some(chromium) = tools::require("chromium", &["/usr/bin/chromium"], test) else {
+        return;
+    };
+    let app = TestApp::spawn();
+    let g = gate(&app);
+    let (_, code) = approved(&app, &g, &g.staff, &visitor_request(g.f.zone, 0, 8));
+    let driver = Driver::start(&chromedriver, &chromium);
+
+    driver.goto(&app.url("/login?next=/gate"));
+    driver.type_into("input[name=username]", "keibi");
+    driver.type_into("input[name=password]", USER_PASSWORD);
+    driver.click("form.stack button[type=submit]");
+    driver.wait_for(
+        "the gate screen",
+        "return document.getElementById('scan') !== null && document.getElementById('gate').dataset.zone;",
+    );
+    driver.goto(&app.url(&format!("/gate?zone_id={}", g.f.zone)));
+    driver.wait_for(
+        "the empty occupancy list",
+        "return document.getElementById('occupancy-count').textContent.includes('0名');",
+    );
+
+    // A code that is not a permit: red, with the reason in words.
+    driver.type_into("#scan", "NOT-A-PERMIT\u{E007}");
+    let denied = driver.wait_for("a deny", &format!("{VERDICT} "));
+    assert_eq!(denied[0], "deny", "{denied}");
+    assert_eq!(denied[1], "入室不可");
+    assert_eq!(denied[2], "登録されていない許可証です。");
+    driver.click("#verdict-close");
+
+    // The scanner types the code and Enter: green 入室可 with the holder.
+    driver.type_into("#scan", &format!("{code}\u{E007}"));
+    let allow = driver.wait_for(
+        "入室可",
+        "const v = document.getElementById('verdict'); return v.dataset.state === 'allow' && \
+         [document.getElementById('verdict-title').textContent, document.getElementById('holder-name').textContent, \
+          document.getElementById('holder-escort').textContent];",
+    );
+    assert_eq!(allow, json!(["入室可", "山田 太郎", "要"]));
+    // Entry needs the ID check.
+    driver.click("#id-checked");
+    driver.type_into("#id-document", "運転免許証");
+    driver.click("#record-entry");
+    let recorded = driver.wait_for(
+        "the entry",
+        "const v = document.getElementById('verdict'); return v.dataset.state === 'done' && \
+         document.getElementById('verdict-title').textContent;",
+    );
+    assert_eq!(recorded, "入室を記録しました");
+    let inside = driver.wait_for(
+        "the person in the occupancy list",
+        "const t = document.getElementById('occupancy-body').textContent; return t.includes('山田 太郎') && t;",
+    );
+    assert!(inside.as_str().unwrap().contains("株式会社保守サービス"));
+    driver.click("#verdict-close");
+
+    // Scanning again: red (already inside), with the exit offered.
+    driver.type_into("#scan", &format!("{code}\u{E007}"));
+    let again = driver.wait_for(
+        "already inside",
+        "const v = document.getElementById('verdict'); return v.dataset.state === 'deny' && \
+         !document.getElementById('exit-actions').hidden && document.getElementById('verdict-reason').textContent;",
+    );
+    assert_eq!(again, "既に入室中として記録されています。");
+    driver.click("#record-exit");
+    let exited = driver.wait_for(
+        "the exit",
+        "const v = document.getElementById('verdict'); return v.dataset.state === 'done' && \
+         document.getElementById('verdict-title').textContent;",
+    );
+    assert_eq!(exited, "退室を記録しました");
+    driver.wait_for(
+        "an empty occupancy list",
+        "return document.getElementById('occupancy-body').children.length === 0 && \
+         document.getElementById('occupancy-count').textContent.includes('0名');",
+    );
+
+    // The network fails: the screen says so and never shows a stale green.
+    driver.click("#verdict-close");
+    driver.script(
+        "window.fetch = () => Promise.reject(new TypeError('Failed to fetch')); return true;",
+    );
+    driver.type_into("#scan", &format!("{code}\u{E007}"));
+    let offline = driver.wait_for(
+        "the network error",
+        "const v = document.getElementById('verdict'); return v.dataset.state === 'error' && \
+         [v.className, document.getElementById('verdict-title').textContent];",
+    );
+    assert_eq!(offline, json!(["verdict error", "通信エラー"]));
+
+    let log: Vec<String> = app
+        .audit_actions()
+        .into_iter()
+        .filter(|a| a.starts_with("access."))
+        .collect();
+    assert_eq!(log, ["access.entry", "access.exit"]);
+}

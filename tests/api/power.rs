@@ -1,1 +1,0 @@
-//! Tests of the power area (filled in by its issue).

@@ -1,0 +1,98 @@
+//! The compliance report per article (第32条): each article's findings come from the records.
+
+use crate::common::{TestApp, assert_error, body};
+use crate::register::{device, fixture};
+use serde_json::{Value, json};
+
+fn article<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["article"] == name)
+        .unwrap_or_else(|| panic!("{name} in {report}"))
+}
+
+fn codes(a: &Value) -> Vec<String> {
+    a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f));
+    let report = body(app.get("/api/v1/reports/compliance", &f.admin));
+    for name in ["第4条", "第16条", "第17条"] {
+        assert_eq!(article(&report, name)["status"], "ok", "{name}: {report}");
+    }
+
+    let mut loose = device("SRV-002", &f);
+    loose["zone_id"] = json!(null);
+    app.post("/api/v1/equipment", &f.operator, &loose);
+    let out = json!({"direction": "out", "asset_tag": "SRV-001", "zone_id": f.zone, "reason": "修理",
+                         "planned_at": "2026-01-05", "return_due": "2026-01-10"});
+    let id = body(app.post("/api/v1/movements", &f.operator, &out))["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/movements/{id}/approve"),
+        &f.manager,
+        &json!({}),
+    );
+    app.post(
+        &format!("/api/v1/movements/{id}/complete"),
+        &f.operator,
+        &json!({}),
+    );
+
+    {
+        use daicho::db::schema::users::dsl::*;
+        use diesel::prelude::*;
+        let mut conn = app.db();
+        let old = daicho::db::now() - chrono::TimeDelta::days(400);
+        diesel::update(users.filter(username.eq("unyo")))
+            .set(password_changed_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+    }
+
+    let report = body(app.get("/api/v1/reports/compliance", &f.manager));
+    let a4 = article(&report, "第4条");
+    assert_eq!(a4["status"], "findings");
+    assert_eq!(codes(a4), ["key_equipment_outside_zone", "overdue_return"]);
+    assert_eq!(a4["findings"][0]["entity_id"], "SRV-002");
+    let a17 = article(&report, "第17条");
+    assert_eq!(codes(a17), ["password_expired"]);
+
+    let page = app
+        .client
+        .get(app.url("/reports/compliance"))
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), 303, "the page needs a session");
+}
+
+#[test]
+fn a_broken_chain_is_a_finding_and_staff_may_not_read_the_report() {
+    let app = TestApp::spawn();
+    let admin = app.admin();
+    app.department(&admin, "A1", "課");
+    let (_, staff) = app.user(&admin, "ippan", &["staff"], None);
+    assert_error(
+        app.get("/api/v1/reports/compliance", &staff),
+        403,
+        "forbidden",
+    );
+    let mut conn = app.disable_audit_guards();
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("UPDATE audit_events SET action = 'forged' WHERE seq = 2")
+        .unwrap();
+    let report = body(app.get("/api/v1/reports/compliance", &admin));
+    assert_eq!(codes(article(&report, "第16条")), ["audit_chain_broken"]);
+}
