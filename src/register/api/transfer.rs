@@ -71,21 +71,28 @@ pub fn lines_response(lines: Vec<LineFault>) -> HttpResponse {
 /// Reads a body up to `limit` bytes; 413 beyond.
 pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
     let mut body = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
             AppError::bad_request("bad_request", "送信データを受け取れませんでした。")
         })?;
-        if body.len() + chunk.len() > limit {
-            return Err(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!(
-                    "送信データが大きすぎます（上限 {} MB）。",
-                    limit / 1024 / 1024
-                ),
-            ));
+        seen += chunk.len();
+        if seen <= limit {
+            body.extend_from_slice(&chunk);
+        } else if seen > 2 * limit {
+            break; // stop reading; the client gets the 413 (or a closed connection)
         }
-        body.extend_from_slice(&chunk);
+        // Between the two, the rest is drained so that the client reads the answer.
+    }
+    if seen > limit {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "送信データが大きすぎます（上限 {} MB）。",
+                limit / 1024 / 1024
+            ),
+        ));
     }
     Ok(body)
 }

@@ -189,23 +189,38 @@ pub struct EquipmentFilter {
     pub kind: Option<String>,
 }
 
-fn filtered(filter: &EquipmentFilter) -> equipment::BoxedQuery<'static, MultiBackend> {
+fn filtered(
+    filter: &EquipmentFilter,
+    trigram: bool,
+) -> equipment::BoxedQuery<'static, MultiBackend> {
     let mut query = equipment::table.into_boxed();
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let contains = format!("%{escaped}%");
-        let tag_prefix = format!("{}%", escaped.to_ascii_uppercase());
-        query = query.filter(
-            equipment::asset_tag
-                .like(tag_prefix)
-                .escape('\\')
-                .or(equipment::name.like(contains.clone()).escape('\\'))
-                .or(equipment::serial_number.like(contains.clone()).escape('\\'))
-                .or(equipment::model.like(contains).escape('\\')),
-        );
+        if trigram && q.chars().count() >= 3 {
+            // SQLite: the trigram index (tag, name, serial, model; case-insensitive).
+            let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+            query = query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "equipment.id IN (SELECT rowid FROM equipment_search WHERE equipment_search MATCH ",
+                )
+                .bind::<diesel::sql_types::Text, _>(phrase)
+                .sql(")"),
+            );
+        } else {
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let contains = format!("%{escaped}%");
+            let tag_prefix = format!("{}%", escaped.to_ascii_uppercase());
+            query = query.filter(
+                equipment::asset_tag
+                    .like(tag_prefix)
+                    .escape('\\')
+                    .or(equipment::name.like(contains.clone()).escape('\\'))
+                    .or(equipment::serial_number.like(contains.clone()).escape('\\'))
+                    .or(equipment::model.like(contains).escape('\\')),
+            );
+        }
     }
     if let Some(zone) = filter.zone_id {
         query = query.filter(equipment::zone_id.eq(zone));
@@ -232,8 +247,9 @@ pub fn list_equipment(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Equipment>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
-    let items = filtered(filter)
+    let trigram = matches!(conn, DbConn::Sqlite(_));
+    let total = filtered(filter, trigram).count().get_result(conn)?;
+    let items = filtered(filter, trigram)
         .order(equipment::asset_tag.asc())
         .offset(offset)
         .limit(limit)
@@ -247,7 +263,8 @@ pub fn list_all_equipment(
     conn: &mut DbConn,
     filter: &EquipmentFilter,
 ) -> QueryResult<Vec<Equipment>> {
-    filtered(filter)
+    let trigram = matches!(conn, DbConn::Sqlite(_));
+    filtered(filter, trigram)
         .order(equipment::asset_tag.asc())
         .select(Equipment::as_select())
         .load(conn)

@@ -287,6 +287,38 @@ fn the_register_is_searched_and_filtered() {
     );
 }
 
+#[test]
+fn search_follows_renames_and_is_case_insensitive() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    assert_eq!(
+        app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f))
+            .status(),
+        201
+    );
+    let found = |q: &str| {
+        body(app.get(&format!("/api/v1/equipment?q={q}"), &f.operator))["total"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(found("primergy"), 1, "model, any case");
+    assert_eq!(found("SN-0001"), 1, "serial");
+    assert_eq!(found("SN"), 1, "short terms still match");
+    let renamed = app.patch(
+        "/api/v1/equipment/SRV-001",
+        &f.operator,
+        &json!({"name": "住民記録サーバ", "model": null}),
+    );
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(
+        found("%E4%BD%8F%E6%B0%91%E8%A8%98%E9%8C%B2"),
+        1,
+        "new name (住民記録)"
+    );
+    assert_eq!(found("primergy"), 0, "old model gone");
+    assert_eq!(found("%22%22x"), 0, "quotes are plain text");
+}
+
 mod csv;
 mod disposal;
 mod pages;
