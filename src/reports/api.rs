@@ -20,10 +20,10 @@ async fn compliance(
     user: CurrentUser,
 ) -> Result<web::Json<Vec<ArticleReport>>, AppError> {
     let principal = user.0.principal;
-    let max_age = state.settings.password_max_age_days;
+    let settings = state.settings.clone();
     Ok(web::Json(
         with_db(&state, move |conn| {
-            service::compliance(conn, &principal, max_age)
+            service::compliance(conn, &principal, &settings)
         })
         .await?,
     ))

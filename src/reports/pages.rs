@@ -38,9 +38,9 @@ async fn compliance_page(
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
-    let max_age = state.settings.password_max_age_days;
+    let settings = state.settings.clone();
     let articles = with_db(&state, move |conn| {
-        service::compliance(conn, &principal, max_age)
+        service::compliance(conn, &principal, &settings)
     })
     .await?;
     render(

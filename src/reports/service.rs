@@ -2,12 +2,14 @@
 
 use super::rules::{ArticleReport, Finding};
 use crate::audit;
+use crate::config::Settings;
 use crate::db::DbConn;
 use crate::db::schema::{equipment, users};
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::register::model::MovementFilter;
 use crate::register::service::movements;
+use crate::{licenses, power};
 use chrono::TimeDelta;
 use diesel::prelude::*;
 
@@ -17,15 +19,19 @@ pub const READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::SecurityManager
 pub fn compliance(
     conn: &mut DbConn,
     by: &Principal,
-    password_max_age_days: i64,
+    settings: &Settings,
 ) -> Result<Vec<ArticleReport>, AppError> {
     by.require_any(READERS)?;
+    let (installs, licenses) = articles_14_15(conn, by)?;
     Ok(vec![
         ArticleReport::new(
             "第4条",
             "主要な機器等の管理区域内設置と持出・持込",
             article_4(conn)?,
         ),
+        ArticleReport::new("第6条", "予備電源と過電流対策", article_6(conn, settings)?),
+        ArticleReport::new("第14条", "ソフトウェア導入の許可", installs),
+        ArticleReport::new("第15条", "ライセンス管理", licenses),
         ArticleReport::new(
             "第16条",
             "アクセス記録の保護（改ざん検知）",
@@ -34,9 +40,56 @@ pub fn compliance(
         ArticleReport::new(
             "第17条",
             "利用者IDとパスワードの管理",
-            article_17(conn, password_max_age_days)?,
+            article_17(conn, settings.password_max_age_days)?,
         ),
     ])
+}
+
+fn article_6(conn: &mut DbConn, settings: &Settings) -> Result<Vec<Finding>, AppError> {
+    let today = power::service::today();
+    let rows = power::service::coverage(conn, today, power::service::fresh_since(settings))?;
+    Ok(rows
+        .into_iter()
+        .flat_map(|row| {
+            row.problems.into_iter().map(move |p| {
+                let message = format!("主要な機器 {}: {}", row.asset_tag, p.label());
+                Finding::new(p.as_str(), message).on("equipment", &row.asset_tag)
+            })
+        })
+        .collect())
+}
+
+/// 第14条 installs without permission and 第15条 over-use, from one compliance run.
+fn articles_14_15(
+    conn: &mut DbConn,
+    by: &Principal,
+) -> Result<(Vec<Finding>, Vec<Finding>), AppError> {
+    let report = licenses::service::compliance(conn, by, licenses::service::today())?;
+    let (mut installs, mut seats) = (vec![], vec![]);
+    for row in report.items {
+        let edition = row
+            .edition
+            .as_deref()
+            .map(|e| format!(" {e}"))
+            .unwrap_or_default();
+        let name = format!("{}{edition}", row.name);
+        if row.unapproved_installs > 0 {
+            let message = format!(
+                "{name}: 許可のない導入が {} 台あります。",
+                row.unapproved_installs
+            );
+            installs
+                .push(Finding::new("unapproved_installs", message).on("software", row.software_id));
+        }
+        if row.over_by > 0 {
+            let message = format!(
+                "{name}: 保有ライセンス数を {} 台超えて導入されています。",
+                row.over_by
+            );
+            seats.push(Finding::new("over_seats", message).on("software", row.software_id));
+        }
+    }
+    Ok((installs, seats))
 }
 
 fn article_4(conn: &mut DbConn) -> Result<Vec<Finding>, AppError> {

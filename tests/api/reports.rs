@@ -96,3 +96,42 @@ fn a_broken_chain_is_a_finding_and_staff_may_not_read_the_report() {
     let report = body(app.get("/api/v1/reports/compliance", &admin));
     assert_eq!(codes(article(&report, "第16条")), ["audit_chain_broken"]);
 }
+
+#[test]
+fn power_and_license_findings_reach_the_report() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    for tag in ["SRV-001", "SRV-002"] {
+        assert_eq!(
+            app.post("/api/v1/equipment", &f.operator, &device(tag, &f))
+                .status(),
+            201
+        );
+    }
+    let software = app.post(
+        "/api/v1/software",
+        &f.manager,
+        &json!({"name": "Office", "vendor": "Microsoft", "edition": "Standard"}),
+    );
+    let software = body(software)["id"].as_i64().unwrap();
+    let license =
+        json!({"software_id": software, "kind": "device", "seats": 1, "department_id": f.dept});
+    let created = app.post("/api/v1/licenses", &f.manager, &license);
+    assert_eq!(created.status(), 201, "{:?}", created.text());
+    for tag in ["SRV-001", "SRV-002"] {
+        let install = json!({"asset_tag": tag, "software_id": software, "version": "2024"});
+        assert_eq!(
+            app.post("/api/v1/installations", &f.operator, &install)
+                .status(),
+            201
+        );
+    }
+    let report = body(app.get("/api/v1/reports/compliance", &f.manager));
+    let a6 = codes(article(&report, "第6条"));
+    assert!(
+        a6.contains(&"no_ups".to_owned()),
+        "key devices without a UPS: {a6:?}"
+    );
+    assert_eq!(codes(article(&report, "第14条")), ["unapproved_installs"]);
+    assert_eq!(codes(article(&report, "第15条")), ["over_seats"]);
+}
