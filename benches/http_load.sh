@@ -12,7 +12,7 @@ work=$(mktemp -d); trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' E
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 password='Bench-Passw0rd-2026'
 DATABASE_URL="${DATABASE_URL:-$work/bench.db}" DAICHO_DATA_DIR="$work" DAICHO_BIND="127.0.0.1:$port" \
-  DAICHO_ADMIN_PASSWORD="$password" RUST_LOG=warn target/release/daicho serve &
+  DAICHO_ADMIN_PASSWORD="$password" RUST_LOG=warn "${CARGO_TARGET_DIR:-target}/release/daicho" serve &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 token=$(curl -fs -H 'content-type: application/json' -d "{\"username\":\"admin\",\"password\":\"$password\"}" \

@@ -1,0 +1,42 @@
+//! Identity pages: ログイン, パスワード変更, 利用者一覧/登録/編集, 所属一覧/登録, and the home page.
+
+mod departments;
+mod session;
+mod users;
+
+use super::session::COOKIE_NAME;
+use crate::app::AppState;
+use crate::error::{AppError, PageError};
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::http::StatusCode;
+use actix_web::web;
+use std::collections::BTreeMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    session::routes(cfg);
+    users::routes(cfg);
+    departments::routes(cfg);
+}
+
+pub(super) type Errors = BTreeMap<String, String>;
+
+pub(super) fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    Cookie::build(COOKIE_NAME, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies)
+        .max_age(Duration::minutes(state.keys.lifetime_minutes()))
+        .finish()
+}
+
+/// Splits a service error into what a form shows: field messages beside the fields, or one message on top.
+pub(super) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
+    match err.status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok(match err.fields {
+            Some(fields) => (fields, None),
+            None => (Errors::new(), Some(err.message)),
+        }),
+        _ => Err(err.into()),
+    }
+}
