@@ -1,0 +1,238 @@
+//! One device: every field, its history from the audit chain, and disposal.
+
+use super::*;
+
+pub(super) struct HistoryRow {
+    pub(super) at: String,
+    pub(super) actor: String,
+    pub(super) action: String,
+    pub(super) summary: String,
+}
+
+pub(super) fn field_label(key: &str) -> &str {
+    match key {
+        "asset_tag" => "資産番号",
+        "name" => "機器名",
+        "kind" => "種別",
+        "key_equipment" => "主要な機器",
+        "department_id" => "所管課",
+        "zone_id" => "管理区域",
+        "location" => "設置場所",
+        "manufacturer" => "メーカー",
+        "model" => "型番",
+        "serial_number" => "製造番号",
+        "classification" => "情報区分",
+        "status" => "状態",
+        "installed_on" => "設置日",
+        "ups_asset_tag" => "UPS",
+        "surge_protection" => "サージ保護",
+        "required_shutdown_min" => "必要停止時間",
+        "notes" => "備考",
+        other => other,
+    }
+}
+
+pub(super) fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "（なし）".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub(super) fn history_row(e: AuditEvent) -> HistoryRow {
+    let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+    let via = if detail["via"] == "csv_import" {
+        "（CSV取込）"
+    } else {
+        ""
+    };
+    let (action, summary) = match e.action.as_str() {
+        "equipment.create" => (format!("登録{via}"), String::new()),
+        "equipment.update" => (
+            format!("変更{via}"),
+            detail["changes"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, c)| {
+                            format!(
+                                "{}: {} → {}",
+                                field_label(k),
+                                short(&c["before"]),
+                                short(&c["after"])
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ／ ")
+                })
+                .unwrap_or_default(),
+        ),
+        "equipment.dispose" => (
+            "廃棄".into(),
+            detail["disposal"]["method"]
+                .as_str()
+                .and_then(DisposalMethod::parse)
+                .map(|m| m.label().to_owned())
+                .unwrap_or_default(),
+        ),
+        other => (other.to_owned(), e.detail.chars().take(200).collect()),
+    };
+    HistoryRow {
+        at: wareki_datetime(e.occurred_at),
+        actor: e.actor_name,
+        action,
+        summary,
+    }
+}
+
+pub(super) struct DisposalRow {
+    pub(super) method: &'static str,
+    pub(super) certificate_number: String,
+    pub(super) witnessed_by: String,
+    pub(super) notes: String,
+    pub(super) at: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DisposeForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) method: String,
+    #[serde(default)]
+    pub(super) certificate_number: String,
+    #[serde(default)]
+    pub(super) witnessed_by: String,
+    #[serde(default)]
+    pub(super) notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "register/equipment_detail.html")]
+pub(super) struct DetailPage {
+    pub(super) layout: Layout,
+    pub(super) e: EquipmentView,
+    pub(super) kind: &'static str,
+    pub(super) classification: &'static str,
+    pub(super) status: &'static str,
+    pub(super) surge: &'static str,
+    pub(super) location: String,
+    pub(super) department: String,
+    pub(super) zone: String,
+    pub(super) installed: String,
+    pub(super) created: String,
+    pub(super) updated: String,
+    pub(super) secret: bool,
+    pub(super) history: Vec<HistoryRow>,
+    pub(super) disposal: Option<DisposalRow>,
+    pub(super) can_change: bool,
+    pub(super) methods: Vec<Choice>,
+    pub(super) dispose: DisposeForm,
+    pub(super) errors: Errors,
+    pub(super) error: Option<String>,
+}
+
+pub(super) async fn detail_page(
+    state: &web::Data<AppState>,
+    user: &PageUser,
+    tag: String,
+    dispose: DisposeForm,
+) -> Result<DetailPage, PageError> {
+    let principal = user.auth.principal.clone();
+    let (e, history, disposal, departments, zones, can_change) = with_db(state, move |conn| {
+        let e = service::get_equipment(conn, &tag)?;
+        let history = service::equipment_history(conn, &e.asset_tag)?;
+        let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
+        let can_change = service::may_change(conn, &principal, e.department_id, e.zone_id)?;
+        Ok((
+            e,
+            history,
+            disposal,
+            identity_service::list_departments(conn)?,
+            model::list_zones(conn)?,
+            can_change,
+        ))
+    })
+    .await?;
+    Ok(DetailPage {
+        layout: user.layout(&format!("機器 {}", e.asset_tag)),
+        kind: e.kind.label(),
+        classification: e.classification.label(),
+        status: e.status.label(),
+        surge: e.surge_protection.map_or("", |s| s.label()),
+        location: location_text(&e.location),
+        department: department_name(&departments, e.department_id),
+        zone: zone_name(&zones, e.zone_id),
+        installed: e.installed_on.map(wareki_date).unwrap_or_default(),
+        created: wareki_datetime(e.created_at),
+        updated: wareki_datetime(e.updated_at),
+        secret: e.classification == Classification::Secret,
+        history: history.into_iter().map(history_row).collect(),
+        disposal: disposal.map(|d| DisposalRow {
+            method: d.method.label(),
+            certificate_number: d.certificate_number.unwrap_or_default(),
+            witnessed_by: d.witnessed_by.unwrap_or_default(),
+            notes: d.notes.unwrap_or_default(),
+            at: wareki_datetime(d.disposed_at),
+        }),
+        can_change,
+        methods: DisposalMethod::ALL
+            .iter()
+            .map(|m| Choice::new(m.as_str(), m.label(), &dispose.method))
+            .collect(),
+        dispose,
+        errors: Errors::new(),
+        error: None,
+        e,
+    })
+}
+
+#[get("/equipment/{tag}")]
+pub(super) async fn equipment_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    tag: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = detail_page(&state, &user, tag.into_inner(), DisposeForm::default()).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[post("/equipment/{tag}/dispose")]
+pub(super) async fn equipment_dispose_submit(
+    state: web::Data<AppState>,
+    user: PageUser,
+    tag: web::Path<String>,
+    form: web::Form<DisposeForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let (tag, form) = (tag.into_inner(), form.into_inner());
+    let result = match DisposalMethod::parse(&form.method) {
+        None => Err(AppError::invalid("method", "廃棄の方法を選んでください。")),
+        Some(method) => {
+            let input = DisposalInput {
+                method,
+                certificate_number: some(&form.certificate_number),
+                witnessed_by: some(&form.witnessed_by),
+                notes: some(&form.notes),
+            };
+            let principal = user.auth.principal.clone();
+            let tag = tag.clone();
+            with_db(&state, move |conn| {
+                service::dispose_equipment(conn, &principal, &tag, &input)
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(done) => Ok(see_other(&format!("/equipment/{}", done.asset_tag))),
+        Err(err) => {
+            let status = err.status;
+            let (errors, error) = form_errors(err)?;
+            let mut page = detail_page(&state, &user, tag, form).await?;
+            page.errors = errors;
+            page.error = error;
+            render(status, &page)
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! Create and edit forms, with field errors beside the fields.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(super) struct EquipmentForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) asset_tag: String,
+    #[serde(default)]
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) kind: String,
+    pub(super) key_equipment: Option<String>,
+    #[serde(default)]
+    pub(super) department_id: String,
+    #[serde(default)]
+    pub(super) zone_id: String,
+    #[serde(default)]
+    pub(super) building: String,
+    #[serde(default)]
+    pub(super) floor: String,
+    #[serde(default)]
+    pub(super) room: String,
+    #[serde(default)]
+    pub(super) rack: String,
+    #[serde(default)]
+    pub(super) unit: String,
+    #[serde(default)]
+    pub(super) manufacturer: String,
+    #[serde(default)]
+    pub(super) model: String,
+    #[serde(default)]
+    pub(super) serial_number: String,
+    #[serde(default)]
+    pub(super) classification: String,
+    #[serde(default)]
+    pub(super) status: String,
+    #[serde(default)]
+    pub(super) installed_on: String,
+    #[serde(default)]
+    pub(super) ups_asset_tag: String,
+    #[serde(default)]
+    pub(super) surge_protection: String,
+    #[serde(default)]
+    pub(super) required_shutdown_min: String,
+    #[serde(default)]
+    pub(super) notes: String,
+}
+
+pub(super) fn some(text: &str) -> Option<String> {
+    blank_none(&Some(text.to_owned()))
+}
+
+/// The values of a form that parse into the service's types, and faults for those that do not.
+pub(super) struct Parsed {
+    pub(super) kind: Kind,
+    pub(super) classification: Classification,
+    pub(super) status: Status,
+    pub(super) department_id: i64,
+    pub(super) zone_id: Option<i64>,
+    pub(super) installed_on: Option<NaiveDate>,
+    pub(super) surge_protection: Option<SurgeProtection>,
+    pub(super) required_shutdown_min: Option<i32>,
+    pub(super) location: LocationInput,
+}
+
+impl EquipmentForm {
+    fn of(e: &EquipmentView) -> EquipmentForm {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        EquipmentForm {
+            csrf: String::new(),
+            asset_tag: e.asset_tag.clone(),
+            name: e.name.clone(),
+            kind: e.kind.as_str().into(),
+            key_equipment: e.key_equipment.then(|| "on".into()),
+            department_id: e.department_id.to_string(),
+            zone_id: e.zone_id.map(|z| z.to_string()).unwrap_or_default(),
+            building: o(&e.location.building),
+            floor: o(&e.location.floor),
+            room: o(&e.location.room),
+            rack: o(&e.location.rack),
+            unit: o(&e.location.unit),
+            manufacturer: o(&e.manufacturer),
+            model: o(&e.model),
+            serial_number: o(&e.serial_number),
+            classification: e.classification.as_str().into(),
+            status: e.status.as_str().into(),
+            installed_on: e.installed_on.map(|d| d.to_string()).unwrap_or_default(),
+            ups_asset_tag: o(&e.ups_asset_tag),
+            surge_protection: e
+                .surge_protection
+                .map(|s| s.as_str().into())
+                .unwrap_or_default(),
+            required_shutdown_min: e
+                .required_shutdown_min
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            notes: o(&e.notes),
+        }
+    }
+
+    fn parse(&self) -> (Parsed, Errors) {
+        let mut errors = Errors::new();
+        let mut fault = |field: &str, message: &str| {
+            errors.insert(field.to_owned(), message.to_owned());
+        };
+        let kind = Kind::parse(&self.kind).unwrap_or_else(|| {
+            fault("kind", "種別を選んでください。");
+            Kind::Other
+        });
+        let classification = Classification::parse(&self.classification).unwrap_or_else(|| {
+            fault("classification", "情報区分を選んでください。");
+            Classification::Secret
+        });
+        let status = match self.status.as_str() {
+            "" => Status::InService,
+            s => Status::parse(s).unwrap_or_else(|| {
+                fault("status", "状態を選んでください。");
+                Status::InService
+            }),
+        };
+        let department_id = self.department_id.trim().parse().unwrap_or_else(|_| {
+            fault("department_id", "所管課を選んでください。");
+            0
+        });
+        let zone_id = match self.zone_id.trim() {
+            "" => None,
+            z => z
+                .parse()
+                .map_err(|_| fault("zone_id", "管理区域を選び直してください。"))
+                .ok(),
+        };
+        let installed_on = match self.installed_on.trim() {
+            "" => None,
+            d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| fault("installed_on", "日付を YYYY-MM-DD で入力してください。"))
+                .ok(),
+        };
+        let surge_protection = match self.surge_protection.as_str() {
+            "" => None,
+            s => SurgeProtection::parse(s).or_else(|| {
+                fault("surge_protection", "サージ保護を選び直してください。");
+                None
+            }),
+        };
+        let required_shutdown_min = match self.required_shutdown_min.trim() {
+            "" => None,
+            m => m
+                .parse()
+                .map_err(|_| fault("required_shutdown_min", "分を整数で入力してください。"))
+                .ok(),
+        };
+        let location = LocationInput {
+            building: some(&self.building),
+            floor: some(&self.floor),
+            room: some(&self.room),
+            rack: some(&self.rack),
+            unit: some(&self.unit),
+        };
+        (
+            Parsed {
+                kind,
+                classification,
+                status,
+                department_id,
+                zone_id,
+                installed_on,
+                surge_protection,
+                required_shutdown_min,
+                location,
+            },
+            errors,
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register/equipment_form.html")]
+pub(super) struct FormPage {
+    pub(super) layout: Layout,
+    pub(super) is_new: bool,
+    pub(super) action: String,
+    pub(super) form: EquipmentForm,
+    pub(super) kinds: Vec<Choice>,
+    pub(super) classifications: Vec<Choice>,
+    pub(super) statuses: Vec<Choice>,
+    pub(super) surges: Vec<Choice>,
+    pub(super) departments: Vec<Choice>,
+    pub(super) zones: Vec<Choice>,
+    pub(super) errors: Errors,
+    pub(super) error: Option<String>,
+}
+
+impl FormPage {
+    fn build(
+        user: &PageUser,
+        current_tag: Option<&str>,
+        current_status: Option<Status>,
+        form: EquipmentForm,
+        departments: &[Department],
+        zones: &[Zone],
+    ) -> FormPage {
+        let choices = |all: Vec<(String, String)>, current: &str, blank: Option<&str>| {
+            let mut list = Vec::new();
+            if let Some(b) = blank {
+                list.push(Choice::new("", b, current));
+            }
+            list.extend(all.into_iter().map(|(v, l)| Choice::new(v, l, current)));
+            list
+        };
+        FormPage {
+            layout: user.layout(if current_tag.is_some() {
+                "機器の編集"
+            } else {
+                "機器の登録"
+            }),
+            is_new: current_tag.is_none(),
+            action: current_tag.map_or_else(
+                || "/equipment/new".to_owned(),
+                |t| format!("/equipment/{t}/edit"),
+            ),
+            kinds: choices(
+                Kind::ALL
+                    .iter()
+                    .map(|k| (k.as_str().into(), k.label().into()))
+                    .collect(),
+                &form.kind,
+                Some("（選んでください）"),
+            ),
+            classifications: choices(
+                Classification::ALL
+                    .iter()
+                    .map(|c| (c.as_str().into(), c.label().into()))
+                    .collect(),
+                &form.classification,
+                Some("（選んでください）"),
+            ),
+            statuses: choices(
+                Status::ALL
+                    .iter()
+                    .filter(|s| {
+                        !matches!(s, Status::Disposed | Status::CarriedOut)
+                            || Some(**s) == current_status
+                    })
+                    .map(|s| (s.as_str().into(), s.label().into()))
+                    .collect(),
+                &form.status,
+                None,
+            ),
+            surges: choices(
+                SurgeProtection::ALL
+                    .iter()
+                    .map(|s| (s.as_str().into(), s.label().into()))
+                    .collect(),
+                &form.surge_protection,
+                Some("（未設定）"),
+            ),
+            departments: choices(
+                departments
+                    .iter()
+                    .map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name)))
+                    .collect(),
+                &form.department_id,
+                Some("（選んでください）"),
+            ),
+            zones: choices(
+                zones
+                    .iter()
+                    .filter(|z| z.active || form.zone_id == z.id.to_string())
+                    .map(|z| (z.id.to_string(), format!("{} {}", z.code, z.name)))
+                    .collect(),
+                &form.zone_id,
+                Some("（管理区域外）"),
+            ),
+            form,
+            errors: Errors::new(),
+            error: None,
+        }
+    }
+}
+
+pub(super) async fn choices_data(
+    state: &web::Data<AppState>,
+) -> Result<(Vec<Department>, Vec<Zone>), AppError> {
+    with_db(state, |conn| {
+        Ok((
+            identity_service::list_departments(conn)?,
+            model::list_zones(conn)?,
+        ))
+    })
+    .await
+}
+
+#[get("/equipment/new")]
+pub(super) async fn equipment_new_form(
+    state: web::Data<AppState>,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    user.require_any(EDITORS)?;
+    let (departments, zones) = choices_data(&state).await?;
+    let form = EquipmentForm {
+        department_id: user
+            .department_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        status: Status::InService.as_str().into(),
+        ..Default::default()
+    };
+    render(
+        StatusCode::OK,
+        &FormPage::build(&user, None, None, form, &departments, &zones),
+    )
+}
+
+#[post("/equipment/new")]
+pub(super) async fn equipment_new_submit(
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<EquipmentForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let (p, parse_errors) = form.parse();
+    let result = match AppError::invalid_fields(parse_errors) {
+        Some(err) => Err(err),
+        None => {
+            let input = EquipmentInput {
+                asset_tag: form.asset_tag.clone(),
+                name: form.name.clone(),
+                kind: p.kind,
+                key_equipment: form.key_equipment.is_some(),
+                department_id: p.department_id,
+                zone_id: p.zone_id,
+                location: Some(p.location),
+                manufacturer: some(&form.manufacturer),
+                model: some(&form.model),
+                serial_number: some(&form.serial_number),
+                classification: p.classification,
+                status: Some(p.status),
+                installed_on: p.installed_on,
+                ups_asset_tag: some(&form.ups_asset_tag),
+                surge_protection: p.surge_protection,
+                required_shutdown_min: p.required_shutdown_min,
+                notes: some(&form.notes),
+            };
+            let principal = user.auth.principal.clone();
+            with_db(&state, move |conn| {
+                service::create_equipment(conn, &principal, &input)
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(created) => Ok(see_other(&format!("/equipment/{}", created.asset_tag))),
+        Err(err) => {
+            let status = err.status;
+            let (errors, error) = form_errors(err)?;
+            let (departments, zones) = choices_data(&state).await?;
+            let mut page = FormPage::build(&user, None, None, form, &departments, &zones);
+            page.errors = errors;
+            page.error = error;
+            render(status, &page)
+        }
+    }
+}
+
+#[get("/equipment/{tag}/edit")]
+pub(super) async fn equipment_edit_form(
+    state: web::Data<AppState>,
+    user: PageUser,
+    tag: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    user.require_any(EDITORS)?;
+    let tag = tag.into_inner();
+    let current = with_db(&state, move |conn| service::get_equipment(conn, &tag)).await?;
+    let (departments, zones) = choices_data(&state).await?;
+    let form = EquipmentForm::of(&current);
+    render(
+        StatusCode::OK,
+        &FormPage::build(
+            &user,
+            Some(&current.asset_tag),
+            Some(current.status),
+            form,
+            &departments,
+            &zones,
+        ),
+    )
+}
+
+#[post("/equipment/{tag}/edit")]
+pub(super) async fn equipment_edit_submit(
+    state: web::Data<AppState>,
+    user: PageUser,
+    tag: web::Path<String>,
+    form: web::Form<EquipmentForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let tag = tag.into_inner();
+    let lookup = tag.clone();
+    let current = with_db(&state, move |conn| service::get_equipment(conn, &lookup)).await?;
+    let mut form = form.into_inner();
+    form.asset_tag = current.asset_tag.clone();
+    let (p, parse_errors) = form.parse();
+    let result = match AppError::invalid_fields(parse_errors) {
+        Some(err) => Err(err),
+        None => {
+            let patch = EquipmentPatch {
+                name: Some(form.name.clone()),
+                kind: Some(p.kind),
+                key_equipment: Some(form.key_equipment.is_some()),
+                department_id: Some(p.department_id),
+                zone_id: Some(p.zone_id),
+                location: Some(p.location),
+                manufacturer: Some(some(&form.manufacturer)),
+                model: Some(some(&form.model)),
+                serial_number: Some(some(&form.serial_number)),
+                classification: Some(p.classification),
+                status: Some(p.status),
+                installed_on: Some(p.installed_on),
+                ups_asset_tag: Some(some(&form.ups_asset_tag)),
+                surge_protection: Some(p.surge_protection),
+                required_shutdown_min: Some(p.required_shutdown_min),
+                notes: Some(some(&form.notes)),
+            };
+            let principal = user.auth.principal.clone();
+            with_db(&state, move |conn| {
+                service::update_equipment(conn, &principal, &tag, &patch)
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(updated) => Ok(see_other(&format!("/equipment/{}", updated.asset_tag))),
+        Err(err) => {
+            let status = err.status;
+            let (errors, error) = form_errors(err)?;
+            let (departments, zones) = choices_data(&state).await?;
+            let mut page = FormPage::build(
+                &user,
+                Some(&current.asset_tag),
+                Some(current.status),
+                form,
+                &departments,
+                &zones,
+            );
+            page.errors = errors;
+            page.error = error;
+            render(status, &page)
+        }
+    }
+}
+
+// ---- detail, history, disposal ----

@@ -1,0 +1,198 @@
+//! 機器台帳: the list with search and filters.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    pub(super) q: String,
+    #[serde(default)]
+    pub(super) zone_id: String,
+    #[serde(default)]
+    pub(super) department_id: String,
+    #[serde(default)]
+    pub(super) kind: String,
+    #[serde(default)]
+    pub(super) key_equipment: String,
+    #[serde(default)]
+    pub(super) status: String,
+    pub(super) page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The API's query: values that do not parse are dropped (they came from our own selects).
+    fn api(&self) -> EquipmentQuery {
+        EquipmentQuery {
+            q: blank_none(&Some(self.q.clone())),
+            zone_id: self.zone_id.parse().ok(),
+            department_id: self.department_id.parse().ok(),
+            key_equipment: match self.key_equipment.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            status: Status::parse(&self.status),
+            kind: Kind::parse(&self.kind),
+            page: self.page,
+            per_page: None,
+        }
+    }
+
+    /// The filters as a query string (without the page), for the pager and the export link.
+    fn query_string(&self) -> String {
+        [
+            ("q", &self.q),
+            ("zone_id", &self.zone_id),
+            ("department_id", &self.department_id),
+            ("kind", &self.kind),
+            ("key_equipment", &self.key_equipment),
+            ("status", &self.status),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", percent_encode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+pub(super) struct ListRow {
+    pub(super) tag: String,
+    pub(super) name: String,
+    pub(super) kind: &'static str,
+    pub(super) key: bool,
+    pub(super) department: String,
+    pub(super) zone: String,
+    pub(super) location: String,
+    pub(super) status: &'static str,
+    pub(super) classification: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "register/equipment_list.html")]
+pub(super) struct ListPage {
+    pub(super) layout: Layout,
+    pub(super) q: String,
+    pub(super) zones: Vec<Choice>,
+    pub(super) departments: Vec<Choice>,
+    pub(super) kinds: Vec<Choice>,
+    pub(super) keys: Vec<Choice>,
+    pub(super) statuses: Vec<Choice>,
+    pub(super) rows: Vec<ListRow>,
+    pub(super) page: i64,
+    pub(super) pages: i64,
+    pub(super) total: i64,
+    pub(super) filters: String,
+    pub(super) can_create: bool,
+    pub(super) error: Option<String>,
+}
+
+#[get("/equipment")]
+pub(super) async fn equipment_list(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let query = query.into_inner();
+    let api = query.api();
+    let (page, per_page) = PageQuery {
+        page: api.page,
+        per_page: None,
+    }
+    .resolve()?;
+    let (filter, error) = match api.filter() {
+        Ok(f) => (Some(f), None),
+        Err(e) => (
+            None,
+            Some(
+                e.fields
+                    .and_then(|f| f.into_values().next())
+                    .unwrap_or(e.message),
+            ),
+        ),
+    };
+    let (items, total, departments, zones) = with_db(&state, move |conn| {
+        let (items, total) = match &filter {
+            Some(f) => {
+                service::list_equipment(conn, f, PageQuery::offset(page, per_page), per_page)?
+            }
+            None => (Vec::new(), 0),
+        };
+        Ok((
+            items,
+            total,
+            identity_service::list_departments(conn)?,
+            model::list_zones(conn)?,
+        ))
+    })
+    .await?;
+    let rows = items
+        .into_iter()
+        .map(|e| ListRow {
+            department: department_name(&departments, e.department_id),
+            zone: zone_name(&zones, e.zone_id),
+            location: location_text(&e.location),
+            kind: e.kind.label(),
+            key: e.key_equipment,
+            status: e.status.label(),
+            classification: e.classification.label(),
+            tag: e.asset_tag,
+            name: e.name,
+        })
+        .collect();
+    let pages = Paged::new(Vec::<()>::new(), total, page, per_page).pages();
+    let choices = |all: Vec<(String, String)>, current: &str| {
+        let mut list = vec![Choice::new("", "（すべて）", current)];
+        list.extend(all.into_iter().map(|(v, l)| Choice::new(v, l, current)));
+        list
+    };
+    let page_view = ListPage {
+        layout: user.layout("機器台帳"),
+        zones: choices(
+            zones
+                .iter()
+                .map(|z| (z.id.to_string(), format!("{} {}", z.code, z.name)))
+                .collect(),
+            &query.zone_id,
+        ),
+        departments: choices(
+            departments
+                .iter()
+                .map(|d| (d.id.to_string(), format!("{} {}", d.code, d.name)))
+                .collect(),
+            &query.department_id,
+        ),
+        kinds: choices(
+            Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().into(), k.label().into()))
+                .collect(),
+            &query.kind,
+        ),
+        keys: choices(
+            vec![
+                ("true".into(), "主要な機器のみ".into()),
+                ("false".into(), "主要な機器以外".into()),
+            ],
+            &query.key_equipment,
+        ),
+        statuses: choices(
+            Status::ALL
+                .iter()
+                .map(|s| (s.as_str().into(), s.label().into()))
+                .collect(),
+            &query.status,
+        ),
+        q: query.q.clone(),
+        rows,
+        page,
+        pages,
+        total,
+        filters: query.query_string(),
+        can_create: user.has_any(EDITORS),
+        error,
+    };
+    render(StatusCode::OK, &page_view)
+}
+
+// ---- create / edit ----
