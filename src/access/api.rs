@@ -7,7 +7,7 @@ use super::service::{
 };
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
-use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
+use crate::web::{ApiJson, ApiSession, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError, get, post, web};
@@ -284,16 +284,17 @@ pub struct CheckInput {
 #[post("/gate/check")]
 async fn gate_check(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    session: ApiSession,
     body: ApiJson<CheckInput>,
 ) -> Result<web::Json<GateCheck>, AppError> {
-    let (principal, input) = (user.0.principal, body.0);
+    let input = body.0;
     let settings = state.settings.clone();
     Ok(web::Json(
-        with_db(&state, move |conn| {
-            service::check(conn, &settings, &principal, &input.code, input.zone_id)
-        })
-        .await?,
+        session
+            .read(move |conn, principal| {
+                service::check(conn, &settings, principal, &input.code, input.zone_id)
+            })
+            .await?,
     ))
 }
 
@@ -336,15 +337,14 @@ fn denied(check: GateCheck) -> HttpResponse {
 #[post("/gate/entries")]
 async fn gate_entry(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    session: ApiSession,
     body: ApiJson<EntryInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (principal, input) = (user.0.principal, body.0);
+    let input = body.0;
     let settings = state.settings.clone();
-    let outcome = with_db(&state, move |conn| {
-        service::record_entry(conn, &settings, &principal, &input)
-    })
-    .await;
+    let outcome = session
+        .with_db(move |conn, principal| service::record_entry(conn, &settings, principal, &input))
+        .await;
     Ok(match outcome {
         Ok(GateOutcome::Recorded(event)) => HttpResponse::Created().json(event),
         Ok(GateOutcome::Denied(check)) => denied(*check),
@@ -361,15 +361,14 @@ async fn gate_entry(
 #[post("/gate/exits")]
 async fn gate_exit(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    session: ApiSession,
     body: ApiJson<ExitInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (principal, input) = (user.0.principal, body.0);
+    let input = body.0;
     let settings = state.settings.clone();
-    let outcome = with_db(&state, move |conn| {
-        service::record_exit(conn, &settings, &principal, &input)
-    })
-    .await?;
+    let outcome = session
+        .with_db(move |conn, principal| service::record_exit(conn, &settings, principal, &input))
+        .await?;
     Ok(match outcome {
         GateOutcome::Recorded(exit) => HttpResponse::Created().json(exit),
         GateOutcome::Denied(check) => denied(*check),

@@ -9,6 +9,7 @@
 //! list and makes a new seed: codes signed before keep verifying (the gate and
 //! the published JWK set still know their key) until their own `exp`.
 
+use crate::web::verified::VerifiedTokens;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
@@ -64,6 +65,10 @@ pub struct PermitKeys {
     /// Current first, then retired keys, newest first.
     public: Vec<PublicKey>,
     validation: Validation,
+    /// Codes already verified against `public` (a rotation makes a new
+    /// `PermitKeys`, so a new cache). Expiry is not the code's business here:
+    /// the gate reads the permit's window from the database on every check.
+    verified: VerifiedTokens<PermitClaims>,
 }
 
 fn kid_of(public: &[u8; 32]) -> String {
@@ -159,6 +164,7 @@ impl PermitKeys {
             signer,
             public,
             validation,
+            verified: VerifiedTokens::default(),
         })
     }
 
@@ -238,6 +244,11 @@ impl PermitKeys {
     /// Checks a presented code's signature (any key we published) and audience.
     pub fn verify(&self, code: &str) -> Result<PermitClaims, CodeError> {
         let code = code.trim();
+        self.verified
+            .get_or_verify(code, |code| self.verify_signature(code))
+    }
+
+    fn verify_signature(&self, code: &str) -> Result<PermitClaims, CodeError> {
         let header = jsonwebtoken::decode_header(code).map_err(|_| CodeError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(CodeError::Malformed);
@@ -308,6 +319,8 @@ mod tests {
         assert_eq!(kid, keys.current_kid());
         let claims = keys.verify(&code).unwrap();
         assert_eq!((claims.pid, claims.zid), (7, 3));
+        let again = keys.verify(&format!(" {code}\n")).unwrap();
+        assert_eq!(again, claims, "a remembered code answers the same");
         // Expired codes still verify: the gate decides `expired` from the permit.
         assert_eq!(keys.verify("not a code"), Err(CodeError::Malformed));
         assert_eq!(keys.verify(""), Err(CodeError::Malformed));

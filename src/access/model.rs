@@ -123,7 +123,7 @@ pub fn find_permit(conn: &mut DbConn, id: i64) -> QueryResult<Permit> {
     permits::table
         .find(id)
         .select(Permit::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn insert_permit(conn: &mut DbConn, new: &NewPermit<'_>) -> QueryResult<Permit> {
@@ -251,7 +251,7 @@ pub fn presence_of(conn: &mut DbConn, person_key: &str) -> QueryResult<Option<Pr
     zone_presence::table
         .filter(zone_presence::person_key.eq(person_key))
         .select(Presence::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

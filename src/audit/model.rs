@@ -53,7 +53,7 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
     audit_head::table
         .filter(audit_head::id.eq(1))
         .select((audit_head::seq, audit_head::hash))
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<AuditEvent> {

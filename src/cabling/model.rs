@@ -73,7 +73,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<CablingChange>> {
     cabling_changes::table
         .find(id)
         .select(CablingChange::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -1,5 +1,11 @@
 //! The database: one connection type over SQLite and PostgreSQL, its pool,
 //! the embedded migrations, and the write-transaction discipline.
+//!
+//! Lookups by key end in `get_result`, not `first`: `first` binds `LIMIT ?`,
+//! and SQLite marks a statement whose LIMIT is a bound parameter for
+//! re-preparation every time it is re-bound, so diesel's statement cache
+//! would save nothing and every lookup would pay a full parse. `first` stays
+//! only where an ORDER BY picks the row.
 
 mod pool;
 pub mod schema;
@@ -87,6 +93,23 @@ where
             .execute(conn)?;
         f(conn)
     })
+}
+
+/// Runs reads that belong together (a session check and what it guards). On
+/// SQLite they share one read transaction: one snapshot, and the WAL read
+/// lock taken once instead of once per statement. On PostgreSQL a transaction
+/// would add two round trips to reads that are each consistent on their own,
+/// so they run as they are. Never wrap a write in this: on SQLite a read
+/// transaction that later writes can fail to upgrade.
+pub fn read_together<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(_) => conn.transaction(f),
+        DbConn::Pg(_) => f(conn),
+    }
 }
 
 /// A consistent online copy of a SQLite database (`VACUUM INTO`).

@@ -57,14 +57,17 @@ pub struct Department {
 }
 
 pub fn find_user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
-    users::table.find(id).select(User::as_select()).first(conn)
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .get_result(conn)
 }
 
 pub fn find_user_by_name(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::username.eq(username))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -227,7 +230,7 @@ pub fn find_department(conn: &mut DbConn, id: i64) -> QueryResult<Department> {
     departments::table
         .find(id)
         .select(Department::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn department_code_taken(conn: &mut DbConn, code: &str) -> QueryResult<bool> {

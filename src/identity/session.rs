@@ -3,6 +3,7 @@
 //! user's session version, so a password change or deactivation ends it.
 
 use crate::config::Settings;
+use crate::web::verified::VerifiedTokens;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,19 +31,24 @@ pub struct SessionKeys {
     decoding: DecodingKey,
     validation: Validation,
     lifetime_minutes: i64,
+    verified: VerifiedTokens<Claims>,
 }
+
+/// Seconds of clock difference forgiven on expiry.
+const LEEWAY_SECONDS: i64 = 5;
 
 impl SessionKeys {
     pub fn new(secret: &[u8], lifetime_minutes: i64) -> SessionKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[AUDIENCE]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS as u64;
         SessionKeys {
             secret: secret.to_vec(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             lifetime_minutes,
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -88,9 +94,19 @@ impl SessionKeys {
     }
 
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|data| data.claims)
+        self.verify_at(token, chrono::Utc::now().timestamp())
+    }
+
+    fn verify_at(&self, token: &str, now: i64) -> Option<Claims> {
+        let claims = self
+            .verified
+            .get_or_verify(token, |token| {
+                jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+                    .map(|data| data.claims)
+            })
+            .ok()?;
+        // A remembered token still expires on time.
+        (claims.exp + LEEWAY_SECONDS >= now).then_some(claims)
     }
 
     /// The CSRF token for a session: tied to the token's id, so it changes with every sign-in.
@@ -120,5 +136,20 @@ mod tests {
         let mut tampered = token.clone();
         tampered.push('x');
         assert!(keys.verify(&tampered).is_none());
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let keys = SessionKeys::new(b"0123456789abcdef0123456789abcdef", 60);
+        let (token, claims) = keys.issue(7, 3, false).unwrap();
+        assert!(
+            keys.verify(&token).is_some(),
+            "verified, and now remembered"
+        );
+        assert!(keys.verify_at(&token, claims.exp).is_some());
+        assert!(
+            keys.verify_at(&token, claims.exp + LEEWAY_SECONDS + 1)
+                .is_none()
+        );
     }
 }

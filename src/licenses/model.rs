@@ -137,7 +137,7 @@ pub fn find_software(conn: &mut DbConn, id: i64) -> QueryResult<Option<Software>
     software::table
         .find(id)
         .select(Software::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -157,7 +157,7 @@ pub fn software_taken(
     };
     Ok(query
         .select(software::id)
-        .first::<i64>(conn)
+        .get_result::<i64>(conn)
         .optional()?
         .is_some())
 }
@@ -225,7 +225,7 @@ pub fn find_request(conn: &mut DbConn, id: i64) -> QueryResult<Option<InstallReq
     install_requests::table
         .find(id)
         .select(InstallRequest::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -301,7 +301,7 @@ pub fn find_installation(conn: &mut DbConn, id: i64) -> QueryResult<Option<Insta
     installations::table
         .find(id)
         .select(Installation::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

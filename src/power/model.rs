@@ -102,7 +102,7 @@ pub fn find_unit(conn: &mut DbConn, equipment_id: i64) -> QueryResult<Option<Ups
     ups_units::table
         .find(equipment_id)
         .select(UpsUnit::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

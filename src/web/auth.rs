@@ -3,9 +3,12 @@
 //! carry the page's CSRF token in `X-CSRF-Token` (the scan screens use this).
 
 use crate::app::AppState;
+use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
+use crate::identity::Principal;
 use crate::identity::service::{Authenticated, authenticate};
 use crate::identity::session::COOKIE_NAME;
+use crate::identity::session::SessionKeys;
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
@@ -51,47 +54,142 @@ fn password_change_required() -> AppError {
     )
 }
 
-/// API access: `allow_pco` lets a session that must change its password through.
-fn api_user(
-    req: &HttpRequest,
+/// An API credential as the request carries it, before the database has
+/// said whether its session is still live.
+struct ApiCredential {
+    token: String,
+    via_cookie: bool,
+    unsafe_method: bool,
+    csrf_header: Option<String>,
+    /// Lets a session that must change its password through.
     allow_pco: bool,
-) -> LocalBoxFuture<'static, Result<Authenticated, AppError>> {
-    let state = state(req);
-    let credential = credential(req);
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let csrf_header = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Box::pin(async move {
-        let state = state?;
-        let (token, via_cookie) = match credential {
-            Some(Credential::Bearer(t)) => (t, false),
-            Some(Credential::Cookie(t)) => (t, true),
-            None => {
-                return Err(AppError::unauthorized(
-                    "ログインが必要です（Authorization: Bearer トークン）。",
-                ));
-            }
-        };
-        let auth = resolve(&state, token).await?.ok_or_else(|| {
+}
+
+fn api_credential(req: &HttpRequest, allow_pco: bool) -> Result<ApiCredential, AppError> {
+    let (token, via_cookie) = match credential(req) {
+        Some(Credential::Bearer(t)) => (t, false),
+        Some(Credential::Cookie(t)) => (t, true),
+        None => {
+            return Err(AppError::unauthorized(
+                "ログインが必要です（Authorization: Bearer トークン）。",
+            ));
+        }
+    };
+    Ok(ApiCredential {
+        token,
+        via_cookie,
+        unsafe_method: !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS),
+        csrf_header: req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        allow_pco,
+    })
+}
+
+impl ApiCredential {
+    /// Lets the session in, or says why not.
+    fn admit(
+        &self,
+        keys: &SessionKeys,
+        session: Option<Authenticated>,
+    ) -> Result<Authenticated, AppError> {
+        let auth = session.ok_or_else(|| {
             AppError::unauthorized("セッションが無効か期限切れです。もう一度ログインしてください。")
         })?;
-        if via_cookie
-            && unsafe_method
-            && csrf_header.as_deref() != Some(state.keys.csrf_token(&auth.claims).as_str())
+        if self.via_cookie
+            && self.unsafe_method
+            && self.csrf_header.as_deref() != Some(keys.csrf_token(&auth.claims).as_str())
         {
             return Err(AppError::forbidden(
                 "csrf_failed",
                 "画面を読み込み直してから、もう一度操作してください。",
             ));
         }
-        if auth.password_change_only && !allow_pco {
+        if auth.password_change_only && !self.allow_pco {
             return Err(password_change_required());
         }
         Ok(auth)
+    }
+}
+
+fn api_user(
+    req: &HttpRequest,
+    allow_pco: bool,
+) -> LocalBoxFuture<'static, Result<Authenticated, AppError>> {
+    let state = state(req);
+    let credential = api_credential(req, allow_pco);
+    Box::pin(async move {
+        let (state, credential) = (state?, credential?);
+        let session = resolve(&state, credential.token.clone()).await?;
+        credential.admit(&state.keys, session)
     })
+}
+
+/// An API caller whose session is checked inside the handler's own database
+/// trip ([`ApiSession::with_db`]): one blocking-pool hop and one pooled
+/// connection per request instead of two. For the hot paths (the gate);
+/// the answers are the same as [`CurrentUser`]'s.
+pub struct ApiSession {
+    state: web::Data<AppState>,
+    credential: ApiCredential,
+}
+
+impl FromRequest for ApiSession {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(state(req).and_then(|state| {
+            Ok(ApiSession {
+                state,
+                credential: api_credential(req, false)?,
+            })
+        }))
+    }
+}
+
+impl ApiSession {
+    /// Authenticates, then runs `f` as that user, on one connection.
+    pub async fn with_db<T, F>(self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(false, f).await
+    }
+
+    /// As [`ApiSession::with_db`], for `f` that only reads: the session check
+    /// and `f` read together ([`db::read_together`]).
+    pub async fn read<T, F>(self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(true, f).await
+    }
+
+    async fn run<T, F>(self, read_only: bool, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let keys = self.state.keys.clone();
+        let credential = self.credential;
+        let as_user = move |conn: &mut DbConn| {
+            let session = authenticate(conn, &keys, &credential.token)?;
+            let auth = credential.admit(&keys, session)?;
+            f(conn, &auth.principal)
+        };
+        super::with_db(&self.state, move |conn| {
+            if read_only {
+                db::read_together(conn, as_user)
+            } else {
+                as_user(conn)
+            }
+        })
+        .await
+    }
 }
 
 /// A signed-in user with full access (their password is current).

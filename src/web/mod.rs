@@ -9,8 +9,9 @@ pub mod ops;
 pub mod pagination;
 pub mod secrets;
 pub mod time;
+pub mod verified;
 
-pub use auth::{CurrentUser, PageUser, PasswordChanger};
+pub use auth::{ApiSession, CurrentUser, PageUser, PasswordChanger};
 pub use json::ApiJson;
 pub use layout::{Layout, render};
 pub use pagination::{PageQuery, Paged};

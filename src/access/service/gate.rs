@@ -69,19 +69,29 @@ struct Resolved {
     presence: Option<model::Presence>,
 }
 
+/// The holder as the guard sees them, from the permit row and at most two
+/// primary-key lookups (this is the gate's hot path).
 fn holder_view(conn: &mut DbConn, p: &Permit, now: NaiveDateTime) -> Result<HolderView, AppError> {
-    let v = super::permits::view(conn, p.clone())?;
+    let user = match p.holder_user_id {
+        Some(id) => super::permits::user_info(conn, id)?,
+        None => None,
+    };
+    let (name, organization) = super::permits::holder_identity(p, user.as_ref());
+    let escort_name = match p.escort_user_id {
+        Some(id) => super::permits::user_info(conn, id)?.map(|(name, _)| name),
+        None => None,
+    };
     let kind = HolderKind::parse(&p.holder_kind).unwrap_or(HolderKind::Visitor);
     Ok(HolderView {
         permit_id: p.id,
-        permit_number: v.number,
+        permit_number: super::permits::permit_number(p.id),
         kind: kind.as_str().to_owned(),
         kind_label: kind.label().to_owned(),
-        name: v.holder_name,
-        organization: v.organization,
-        purpose: v.purpose,
-        escort_required: v.escort_required,
-        escort_name: v.escort_name,
+        name,
+        organization,
+        purpose: p.purpose.clone(),
+        escort_required: p.escort_required,
+        escort_name,
         state: rules::effective_state(
             PermitState::parse(&p.state).unwrap_or(PermitState::Requested),
             p.valid_until,

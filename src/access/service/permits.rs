@@ -121,6 +121,36 @@ fn user_infos(
     Ok(rows.into_iter().map(|(id, n, d)| (id, (n, d))).collect())
 }
 
+/// One user's display name and department name.
+pub(crate) fn user_info(
+    conn: &mut DbConn,
+    id: i64,
+) -> Result<Option<(String, Option<String>)>, AppError> {
+    use crate::db::schema::{departments, users};
+    use diesel::prelude::*;
+    Ok(users::table
+        .left_join(departments::table)
+        .filter(users::id.eq(id))
+        .select((users::display_name, departments::name.nullable()))
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Who holds the permit, as a badge names them: a staff member's name and
+/// department (`user`, when the permit is for one), or the visitor's own.
+pub(crate) fn holder_identity(
+    permit: &Permit,
+    user: Option<&(String, Option<String>)>,
+) -> (String, Option<String>) {
+    match permit.holder_user_id {
+        Some(_) => user.cloned().unwrap_or_default(),
+        None => (
+            permit.visitor_name.clone().unwrap_or_default(),
+            permit.visitor_organization.clone(),
+        ),
+    }
+}
+
 /// Views of many permits, with names looked up in two queries.
 pub(crate) fn views(
     conn: &mut DbConn,
@@ -146,13 +176,8 @@ pub(crate) fn views(
         .into_iter()
         .map(|p| {
             let (zone_code, zone_name) = zones.get(&p.zone_id).cloned().unwrap_or_default();
-            let (holder_name, organization) = match p.holder_user_id {
-                Some(uid) => users.get(&uid).cloned().unwrap_or_default(),
-                None => (
-                    p.visitor_name.clone().unwrap_or_default(),
-                    p.visitor_organization.clone(),
-                ),
-            };
+            let (holder_name, organization) =
+                holder_identity(&p, p.holder_user_id.and_then(|uid| users.get(&uid)));
             let stored = PermitState::parse(&p.state).unwrap_or(PermitState::Requested);
             let state = rules::effective_state(stored, p.valid_until, now);
             PermitView {
@@ -199,7 +224,7 @@ fn active_user(conn: &mut DbConn, id: i64) -> Result<bool, AppError> {
     Ok(users::table
         .find(id)
         .select(users::active)
-        .first::<bool>(conn)
+        .get_result::<bool>(conn)
         .optional()?
         .unwrap_or(false))
 }

@@ -43,6 +43,6 @@ pub fn disposal_of(conn: &mut DbConn, equipment_id: i64) -> QueryResult<Option<D
     disposals::table
         .filter(disposals::equipment_id.eq(equipment_id))
         .select(Disposal::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

@@ -48,7 +48,10 @@ pub struct Equipment {
 }
 
 pub fn find_zone(conn: &mut DbConn, id: i64) -> QueryResult<Zone> {
-    zones::table.find(id).select(Zone::as_select()).first(conn)
+    zones::table
+        .find(id)
+        .select(Zone::as_select())
+        .get_result(conn)
 }
 
 /// The users who manage a zone (第5条: they, and only they, approve its permits).
@@ -81,7 +84,7 @@ pub fn find_equipment(conn: &mut DbConn, id: i64) -> QueryResult<Equipment> {
     equipment::table
         .find(id)
         .select(Equipment::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// A device by its (already normalised) asset tag.
@@ -89,7 +92,7 @@ pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option
     equipment::table
         .filter(equipment::asset_tag.eq(tag))
         .select(Equipment::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -54,7 +54,7 @@ pub fn find_movement(conn: &mut DbConn, id: i64) -> QueryResult<Movement> {
     movements::table
         .find(id)
         .select(Movement::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// Open requests (requested or approved) for a device in one direction.

@@ -65,7 +65,7 @@ pub fn find_stocktake(conn: &mut DbConn, id: i64) -> QueryResult<Stocktake> {
     stocktakes::table
         .find(id)
         .select(Stocktake::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The open campaign of a zone, if any.
@@ -74,7 +74,7 @@ pub fn open_in_zone(conn: &mut DbConn, zone_id: i64) -> QueryResult<Option<Stock
         .filter(stocktakes::zone_id.eq(zone_id))
         .filter(stocktakes::state.eq("open"))
         .select(Stocktake::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
