@@ -120,10 +120,10 @@ pub struct Presence {
 }
 
 pub fn find_permit(conn: &mut DbConn, id: i64) -> QueryResult<Permit> {
-    permits::table
+    crate::native!(conn, |c| permits::table
         .find(id)
         .select(Permit::as_select())
-        .get_result(conn)
+        .get_result(c))
 }
 
 pub fn insert_permit(conn: &mut DbConn, new: &NewPermit<'_>) -> QueryResult<Permit> {
@@ -248,11 +248,11 @@ pub fn insert_carry_out(conn: &mut DbConn, new: &NewCarryOut<'_>) -> QueryResult
 }
 
 pub fn presence_of(conn: &mut DbConn, person_key: &str) -> QueryResult<Option<Presence>> {
-    zone_presence::table
+    crate::native!(conn, |c| zone_presence::table
         .filter(zone_presence::person_key.eq(person_key))
         .select(Presence::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 pub fn insert_presence(

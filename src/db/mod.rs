@@ -21,6 +21,22 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Runs a query on the backend's own connection instead of through the
+/// `MultiConnection` wrapper. The wrapper renders a query's SQL text anew on
+/// every call (it keys the statement cache by that text); the native
+/// connections key cached statements by the query's type and render nothing.
+/// For lookups on hot paths (every request's session, the gate):
+/// `native!(conn, |c| users::table.find(id).get_result(c))`.
+#[macro_export]
+macro_rules! native {
+    ($conn:expr, |$c:ident| $query:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $query,
+            $crate::db::DbConn::Pg($c) => $query,
+        }
+    };
+}
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     Pg(PgConnection),

@@ -57,10 +57,10 @@ pub struct Department {
 }
 
 pub fn find_user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
-    users::table
+    crate::native!(conn, |c| users::table
         .find(id)
         .select(User::as_select())
-        .get_result(conn)
+        .get_result(c))
 }
 
 pub fn find_user_by_name(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
@@ -72,10 +72,10 @@ pub fn find_user_by_name(conn: &mut DbConn, username: &str) -> QueryResult<Optio
 }
 
 pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
-    let names: Vec<String> = user_roles::table
+    let names: Vec<String> = crate::native!(conn, |c| user_roles::table
         .filter(user_roles::user_id.eq(user_id))
         .select(user_roles::role)
-        .load(conn)?;
+        .load(c))?;
     Ok(sorted_roles(names.iter().map(String::as_str)))
 }
 

@@ -128,12 +128,12 @@ pub(crate) fn user_info(
 ) -> Result<Option<(String, Option<String>)>, AppError> {
     use crate::db::schema::{departments, users};
     use diesel::prelude::*;
-    Ok(users::table
+    Ok(crate::native!(conn, |c| users::table
         .left_join(departments::table)
         .filter(users::id.eq(id))
         .select((users::display_name, departments::name.nullable()))
-        .get_result(conn)
-        .optional()?)
+        .get_result(c)
+        .optional())?)
 }
 
 /// Who holds the permit, as a badge names them: a staff member's name and

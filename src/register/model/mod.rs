@@ -48,10 +48,10 @@ pub struct Equipment {
 }
 
 pub fn find_zone(conn: &mut DbConn, id: i64) -> QueryResult<Zone> {
-    zones::table
+    crate::native!(conn, |c| zones::table
         .find(id)
         .select(Zone::as_select())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// The users who manage a zone (第5条: they, and only they, approve its permits).
