@@ -1,4 +1,4 @@
-//! `?page=1&per_page=50` → `{items, total, page, per_page}` (at most 200 a page).
+//! `?page=1&per_page=50` → `{items, total, total_exact, page, per_page}` (at most 200 a page).
 
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,11 @@ impl PageQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
+    /// How many match; a lower bound when `total_exact` is false.
     pub total: i64,
+    /// False when a long list stopped counting (the equipment register counts to 1,000, or
+    /// to the end of the page asked for): there are more than `total`, and more pages.
+    pub total_exact: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -47,12 +51,27 @@ impl<T> Paged<T> {
         Paged {
             items,
             total,
+            total_exact: true,
             page,
             per_page,
         }
     }
 
+    /// A page whose total may be only a lower bound.
+    pub fn counted(items: Vec<T>, total: i64, exact: bool, page: i64, per_page: i64) -> Paged<T> {
+        Paged {
+            total_exact: exact,
+            ..Paged::new(items, total, page, per_page)
+        }
+    }
+
+    /// The number of pages (at least this many when the total is not exact).
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    /// Whether a page follows this one.
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages() || !self.total_exact
     }
 }

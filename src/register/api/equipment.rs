@@ -24,7 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct EquipmentQuery {
-    /// Matches the asset tag (prefix), name, serial number or model.
+    /// Matches the asset tag (prefix), serial number (prefix), name or model (anywhere); any case.
     pub q: Option<String>,
     pub zone_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -59,7 +59,8 @@ impl EquipmentQuery {
     }
 }
 
-/// The equipment register, filtered and paginated.
+/// The equipment register, filtered and paginated. Matches are counted up to 1,000 (or to the
+/// end of the page asked for): past that `total` is a lower bound and `total_exact` is false.
 #[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, body = Paged<EquipmentView>)))]
 #[get("/equipment")]
 async fn list_equipment(
@@ -73,11 +74,17 @@ async fn list_equipment(
         per_page: query.per_page,
     }
     .resolve()?;
-    let (items, total) = with_db(&state, move |conn| {
+    let (items, count) = with_db(&state, move |conn| {
         service::list_equipment(conn, &filter, PageQuery::offset(page, per_page), per_page)
     })
     .await?;
-    Ok(web::Json(Paged::new(items, total, page, per_page)))
+    Ok(web::Json(Paged::counted(
+        items,
+        count.total,
+        count.exact,
+        page,
+        per_page,
+    )))
 }
 
 /// Register a device (operator, or a security manager of its department or zone).

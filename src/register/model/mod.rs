@@ -96,6 +96,8 @@ pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option
         .optional()
 }
 
+pub mod search;
+pub use search::*;
 pub mod writes;
 pub use writes::*;
 pub mod movements;

@@ -1,8 +1,8 @@
-//! Inserting, changing and listing zones and equipment.
+//! Inserting and changing zones and equipment; listing zones.
 
 use super::{Equipment, Zone};
+use crate::db::DbConn;
 use crate::db::schema::{equipment, zone_managers, zones};
-use crate::db::{DbConn, MultiBackend};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -176,98 +176,6 @@ pub fn tags_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, St
         .select((equipment::id, equipment::asset_tag))
         .load(conn)?;
     Ok(rows.into_iter().collect())
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct EquipmentFilter {
-    /// Matches the tag (prefix), name, serial number or model.
-    pub q: Option<String>,
-    pub zone_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub key_equipment: Option<bool>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
-}
-
-fn filtered(
-    filter: &EquipmentFilter,
-    trigram: bool,
-) -> equipment::BoxedQuery<'static, MultiBackend> {
-    let mut query = equipment::table.into_boxed();
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        if trigram && q.chars().count() >= 3 {
-            // SQLite: the trigram index (tag, name, serial, model; case-insensitive).
-            let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-            query = query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "equipment.id IN (SELECT rowid FROM equipment_search WHERE equipment_search MATCH ",
-                )
-                .bind::<diesel::sql_types::Text, _>(phrase)
-                .sql(")"),
-            );
-        } else {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let contains = format!("%{escaped}%");
-            let tag_prefix = format!("{}%", escaped.to_ascii_uppercase());
-            query = query.filter(
-                equipment::asset_tag
-                    .like(tag_prefix)
-                    .escape('\\')
-                    .or(equipment::name.like(contains.clone()).escape('\\'))
-                    .or(equipment::serial_number.like(contains.clone()).escape('\\'))
-                    .or(equipment::model.like(contains).escape('\\')),
-            );
-        }
-    }
-    if let Some(zone) = filter.zone_id {
-        query = query.filter(equipment::zone_id.eq(zone));
-    }
-    if let Some(dept) = filter.department_id {
-        query = query.filter(equipment::department_id.eq(dept));
-    }
-    if let Some(key) = filter.key_equipment {
-        query = query.filter(equipment::key_equipment.eq(key));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(equipment::status.eq(status.clone()));
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(equipment::kind.eq(kind.clone()));
-    }
-    query
-}
-
-/// One page of equipment in tag order, and how many match in all.
-pub fn list_equipment(
-    conn: &mut DbConn,
-    filter: &EquipmentFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Equipment>, i64)> {
-    let trigram = matches!(conn, DbConn::Sqlite(_));
-    let total = filtered(filter, trigram).count().get_result(conn)?;
-    let items = filtered(filter, trigram)
-        .order(equipment::asset_tag.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(Equipment::as_select())
-        .load(conn)?;
-    Ok((items, total))
-}
-
-/// Every device matching the filter, in tag order (for the CSV export).
-pub fn list_all_equipment(
-    conn: &mut DbConn,
-    filter: &EquipmentFilter,
-) -> QueryResult<Vec<Equipment>> {
-    let trigram = matches!(conn, DbConn::Sqlite(_));
-    filtered(filter, trigram)
-        .order(equipment::asset_tag.asc())
-        .select(Equipment::as_select())
-        .load(conn)
 }
 
 /// The stored devices among these tags (at most ~1000 at a time).

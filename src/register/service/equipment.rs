@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::identity::Principal;
 use crate::identity::model as identity_model;
 use crate::identity::rules::clean_optional;
-use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter};
+use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter, MatchCount};
 use crate::register::rules::{Classification, Kind, Status, SurgeProtection, normalize_tag};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -88,7 +88,11 @@ pub fn view_of(e: Equipment, ups_tag: Option<String>) -> EquipmentView {
 /// Many rows as views, with their UPS tags looked up in one query.
 pub fn views_of(conn: &mut DbConn, rows: Vec<Equipment>) -> Result<Vec<EquipmentView>, AppError> {
     let ups_ids: Vec<i64> = rows.iter().filter_map(|e| e.ups_equipment_id).collect();
-    let tags: HashMap<i64, String> = model::tags_by_id(conn, &ups_ids)?;
+    let tags: HashMap<i64, String> = if ups_ids.is_empty() {
+        HashMap::new()
+    } else {
+        model::tags_by_id(conn, &ups_ids)?
+    };
     Ok(rows
         .into_iter()
         .map(|e| {
@@ -487,14 +491,15 @@ pub(crate) fn changes(before: &EquipmentView, after: &EquipmentView) -> serde_js
     json!({ "changes": diff })
 }
 
+/// One page of the register and how many match (exactly up to `model::COUNT_CAP`).
 pub fn list_equipment(
     conn: &mut DbConn,
     filter: &EquipmentFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<EquipmentView>, i64), AppError> {
-    let (rows, total) = model::list_equipment(conn, filter, offset, limit)?;
-    Ok((views_of(conn, rows)?, total))
+) -> Result<(Vec<EquipmentView>, MatchCount), AppError> {
+    let (rows, count) = model::list_equipment(conn, filter, offset, limit)?;
+    Ok((views_of(conn, rows)?, count))
 }
 
 /// A device's full change history from the audit chain, newest first.

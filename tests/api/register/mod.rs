@@ -319,6 +319,64 @@ fn search_follows_renames_and_is_case_insensitive() {
     assert_eq!(found("%22%22x"), 0, "quotes are plain text");
 }
 
+#[test]
+fn tags_and_serials_match_from_the_start_names_and_models_anywhere() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    for (tag, name, model, serial) in [
+        ("SRV-001", "基幹サーバ", "PRIMERGY RX2540", "ab-7001"),
+        ("SRV-0010", "窓口端末", "ESPRIMO D588", "XY-0010"),
+        ("NW-SRV-1", "コアスイッチ", "Catalyst 9300", "FOC12345"),
+    ] {
+        let mut d = device(tag, &f);
+        d["name"] = json!(name);
+        d["model"] = json!(model);
+        d["serial_number"] = json!(serial);
+        assert_eq!(app.post("/api/v1/equipment", &f.operator, &d).status(), 201);
+    }
+    let tags = |query: &str| -> Vec<String> {
+        let page = body(app.get(&format!("/api/v1/equipment?{query}"), &f.operator));
+        assert_eq!(page["total_exact"], true, "{query}");
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["asset_tag"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(tags("q=SRV-001"), ["SRV-001", "SRV-0010"], "a tag prefix");
+    assert_eq!(tags("q=srv-0010"), ["SRV-0010"], "a whole tag, any case");
+    assert_eq!(
+        tags("q=SRV-1"),
+        Vec::<String>::new(),
+        "not the middle of a tag"
+    );
+    assert_eq!(tags("q=AB-70"), ["SRV-001"], "a serial prefix, any case");
+    assert_eq!(tags("q=FOC12345"), ["NW-SRV-1"], "a whole serial");
+    assert_eq!(
+        tags("q=12345"),
+        Vec::<String>::new(),
+        "not the middle of a serial"
+    );
+    assert_eq!(
+        tags("q=esprimo"),
+        ["SRV-0010"],
+        "a model, anywhere, any case"
+    );
+    assert_eq!(tags("q=9300"), ["NW-SRV-1"], "the end of a model");
+    assert_eq!(
+        tags("q=%E7%AB%AF%E6%9C%AB"),
+        ["SRV-0010"],
+        "端末 inside a name"
+    );
+    assert_eq!(tags("q=%E7%AB%AF"), ["SRV-0010"], "one character (端)");
+    assert_eq!(
+        tags(&format!("q=SRV-001&kind=server&zone_id={}", f.zone)),
+        ["SRV-001", "SRV-0010"],
+        "search and filters together"
+    );
+}
+
 mod csv;
 mod disposal;
 mod pages;

@@ -1,7 +1,7 @@
 //! The register pages: list with search and filters, detail with history, forms with field errors, zones.
 
 use super::{device, fixture};
-use crate::common::{TestApp, USER_PASSWORD};
+use crate::common::{TestApp, USER_PASSWORD, body};
 use reqwest::blocking::Response;
 use serde_json::json;
 
@@ -111,6 +111,74 @@ fn the_list_searches_filters_and_pages() {
     assert!(key.contains("全1件"));
     let disposed = browser.html("/equipment?status=disposed");
     assert!(disposed.contains("全0件") && disposed.contains("該当する機器はありません"));
+}
+
+#[test]
+fn a_long_list_counts_to_a_thousand_and_still_pages_on() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let mut text = String::from(
+        "資産番号,機器名,種別,主要機器,所管課コード,管理区域コード,建物,階,部屋,ラック,ユニット,メーカー,型番,製造番号,情報区分,状態,設置日,UPS資産番号,サージ保護,必要停止時間（分）,備考\r\n",
+    );
+    for i in 0..1005 {
+        let kind = if i < 5 { "network" } else { "terminal" };
+        text.push_str(&format!(
+            "PC-{i:04},窓口端末{i},{kind},いいえ,JOHO,SRV-ROOM,,,,,,,,SN{i:04},一般情報,,,,,,\r\n"
+        ));
+    }
+    let imported = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/equipment/import",
+            Some(&f.operator),
+        )
+        .header("content-type", "text/csv")
+        .body(text.into_bytes())
+        .send()
+        .unwrap();
+    assert_eq!(imported.status(), 200, "{:?}", imported.text());
+    let page = |query: &str| body(app.get(&format!("/api/v1/equipment?{query}"), &f.operator));
+
+    let first = page("");
+    assert_eq!(
+        (first["total"].as_i64(), first["total_exact"].as_bool()),
+        (Some(1000), Some(false))
+    );
+    assert_eq!(first["items"][0]["asset_tag"], "PC-0000");
+    let last_counted = page("page=20");
+    assert_eq!(last_counted["total_exact"], false, "more pages follow");
+    assert_eq!(last_counted["items"][49]["asset_tag"], "PC-0999");
+    let beyond = page("page=21");
+    assert_eq!(
+        (beyond["total"].as_i64(), beyond["total_exact"].as_bool()),
+        (Some(1005), Some(true)),
+        "asking past the cap counts to the end of that page"
+    );
+    assert_eq!(beyond["items"].as_array().unwrap().len(), 5);
+    assert_eq!(beyond["items"][4]["asset_tag"], "PC-1004");
+    let narrowed = page("kind=network");
+    assert_eq!(
+        (
+            narrowed["total"].as_i64(),
+            narrowed["total_exact"].as_bool()
+        ),
+        (Some(5), Some(true))
+    );
+    let by_serial = page("q=SN100");
+    assert_eq!(by_serial["total"], 5, "SN1000 to SN1004");
+
+    let browser = Browser::sign_in(&app, "unyo", USER_PASSWORD);
+    let list = browser.html("/equipment");
+    assert!(list.contains("1 / 20+（1000件以上"), "a bounded count");
+    assert!(list.contains("href=\"/equipment?page=2\""));
+    let page20 = browser.html("/equipment?page=20");
+    assert!(
+        page20.contains("href=\"/equipment?page=21\""),
+        "a next page past the count"
+    );
+    let page21 = browser.html("/equipment?page=21");
+    assert!(page21.contains("21 / 21（全1005件）") && page21.contains("PC-1004"));
+    assert!(!page21.contains("page=22"));
 }
 
 #[test]

@@ -82,6 +82,9 @@ pub(super) struct ListPage {
     pub(super) page: i64,
     pub(super) pages: i64,
     pub(super) total: i64,
+    /// False past the count's cap: "1000件以上", and a next page.
+    pub(super) total_exact: bool,
+    pub(super) has_next: bool,
     pub(super) filters: String,
     pub(super) can_create: bool,
     pub(super) error: Option<String>,
@@ -111,16 +114,22 @@ pub(super) async fn equipment_list(
             ),
         ),
     };
-    let (items, total, departments, zones) = with_db(&state, move |conn| {
-        let (items, total) = match &filter {
+    let (items, count, departments, zones) = with_db(&state, move |conn| {
+        let (items, count) = match &filter {
             Some(f) => {
                 service::list_equipment(conn, f, PageQuery::offset(page, per_page), per_page)?
             }
-            None => (Vec::new(), 0),
+            None => (
+                Vec::new(),
+                model::MatchCount {
+                    total: 0,
+                    exact: true,
+                },
+            ),
         };
         Ok((
             items,
-            total,
+            count,
             identity_service::list_departments(conn)?,
             model::list_zones(conn)?,
         ))
@@ -140,7 +149,7 @@ pub(super) async fn equipment_list(
             name: e.name,
         })
         .collect();
-    let pages = Paged::new(Vec::<()>::new(), total, page, per_page).pages();
+    let paged = Paged::counted(Vec::<()>::new(), count.total, count.exact, page, per_page);
     let choices = |all: Vec<(String, String)>, current: &str| {
         let mut list = vec![Choice::new("", "（すべて）", current)];
         list.extend(all.into_iter().map(|(v, l)| Choice::new(v, l, current)));
@@ -186,8 +195,10 @@ pub(super) async fn equipment_list(
         q: query.q.clone(),
         rows,
         page,
-        pages,
-        total,
+        pages: paged.pages(),
+        total: count.total,
+        total_exact: count.exact,
+        has_next: paged.has_next(),
         filters: query.query_string(),
         can_create: user.has_any(EDITORS),
         error,
