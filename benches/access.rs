@@ -1,5 +1,6 @@
 //! Gate checks per second and latency at 16 connections, beside a trivial
-//! handler (`GET /healthz`) measured in the same run on the same server.
+//! handler (`GET /healthz`) and the cheapest authenticated call (`GET /api/v1/me`)
+//! measured in the same run on the same server.
 //!
 //!   cargo bench --bench access                      # SQLite temp file, 10 s per target
 //!   BENCH_SECONDS=3 BENCH_CONNECTIONS=16 cargo bench --bench access
@@ -276,6 +277,7 @@ fn main() {
         Some(&check_body),
     );
     let healthz = request_bytes("GET", "/healthz", None, None);
+    let me = request_bytes("GET", "/api/v1/me", Some(&guard), None);
     println!(
         "access bench: {connections} connections, {seconds} s per target, {cores} cores, {} workers, {}",
         cores,
@@ -289,6 +291,9 @@ fn main() {
     load(&addr, &check, connections, 1, |_| true);
     let trivial = load(&addr, &healthz, connections, seconds, |_| true);
     print("GET /healthz (trivial handler)", &trivial);
+    // For scale: the cheapest authenticated call (a session check, no work).
+    let session = load(&addr, &me, connections, seconds, |b| b.starts_with(b"{"));
+    print("GET /api/v1/me (session only)", &session);
     let gate = load(&addr, &check, connections, seconds, |b| {
         b.windows(17).any(|w| w == b"\"verdict\":\"allow\"")
     });
