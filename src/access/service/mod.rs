@@ -3,13 +3,15 @@
 
 mod gate;
 mod log;
+mod occupancy;
 mod permits;
 
 pub use gate::{
-    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateOutcome, HolderView,
-    Occupancy, OccupantView, check, occupancy, record_entry, record_exit,
+    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateOutcome, HolderView, check,
+    record_entry, record_exit,
 };
 pub use log::{AccessEventView, EventQuery, csv_export, list_events};
+pub use occupancy::{Occupancy, OccupantView, occupancy};
 pub use permits::{
     Decision, NewPermitInput, PermitQuery, PermitView, VisitorInput, approve, create_permit,
     get_permit, list_permits, reject, revoke, rotate_keys,
