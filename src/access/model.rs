@@ -387,3 +387,13 @@ pub fn active_zones(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>
         .select((zones::id, zones::code, zones::name))
         .load(conn)
 }
+
+/// Permit requests in these zones that `manager` may decide (not their own).
+pub fn count_awaiting_decision(conn: &mut DbConn, zones: &[i64], manager: i64) -> QueryResult<i64> {
+    permits::table
+        .filter(permits::zone_id.eq_any(zones))
+        .filter(permits::state.eq("requested"))
+        .filter(permits::requested_by.ne(manager))
+        .count()
+        .get_result(conn)
+}

@@ -181,3 +181,14 @@ pub fn list(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// Cabling change requests in these zones that `manager` may instruct or
+/// reject (not their own).
+pub fn count_awaiting_decision(conn: &mut DbConn, zones: &[i64], manager: i64) -> QueryResult<i64> {
+    cabling_changes::table
+        .filter(cabling_changes::zone_id.eq_any(zones))
+        .filter(cabling_changes::state.eq("requested"))
+        .filter(cabling_changes::requested_by.ne(manager))
+        .count()
+        .get_result(conn)
+}

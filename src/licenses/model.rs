@@ -464,3 +464,25 @@ pub fn asset_tags(
         .into_iter()
         .collect())
 }
+
+/// Install requests a security manager may decide: for devices of their
+/// department or in zones they manage, not their own (see `may_permit_install`).
+pub fn count_awaiting_decision(
+    conn: &mut DbConn,
+    manager: i64,
+    department: Option<i64>,
+    zones: &[i64],
+) -> QueryResult<i64> {
+    install_requests::table
+        .inner_join(equipment::table)
+        .filter(install_requests::state.eq("requested"))
+        .filter(install_requests::requested_by.ne(manager))
+        .filter(
+            equipment::department_id
+                .nullable()
+                .eq(department)
+                .or(equipment::zone_id.eq_any(zones)),
+        )
+        .count()
+        .get_result(conn)
+}

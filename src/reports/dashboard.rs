@@ -20,7 +20,7 @@ pub fn todos(conn: &mut DbConn, p: &Principal) -> Result<Vec<Todo>, AppError> {
     let managed = zones_managed_by(conn, p.id)?;
     if !managed.is_empty() {
         let filter = MovementFilter {
-            zone_in: Some(managed),
+            zone_in: Some(managed.clone()),
             state: Some("requested".into()),
             ..MovementFilter::default()
         };
@@ -28,6 +28,31 @@ pub fn todos(conn: &mut DbConn, p: &Principal) -> Result<Vec<Todo>, AppError> {
             label: "承認待ちの持出・持込申請",
             count: count_movements(conn, &filter)?,
             href: "/movements?state=requested".into(),
+            urgent: false,
+        });
+        list.push(Todo {
+            label: "承認待ちの入室許可申請",
+            count: crate::access::model::count_awaiting_decision(conn, &managed, p.id)?,
+            href: "/permits?state=requested".into(),
+            urgent: false,
+        });
+        list.push(Todo {
+            label: "作業指示待ちの配線変更申請",
+            count: crate::cabling::model::count_awaiting_decision(conn, &managed, p.id)?,
+            href: "/cabling".into(),
+            urgent: false,
+        });
+    }
+    if p.has(Role::SecurityManager) {
+        list.push(Todo {
+            label: "許可待ちのソフトウェア導入申請",
+            count: crate::licenses::model::count_awaiting_decision(
+                conn,
+                p.id,
+                p.department_id,
+                &managed,
+            )?,
+            href: "/licenses/installs".into(),
             urgent: false,
         });
     }
