@@ -92,6 +92,9 @@ pub fn managers_of_zones(
 #[derive(Insertable, AsChangeset, Clone, Debug, Default)]
 #[diesel(table_name = equipment)]
 #[diesel(treat_none_as_null = true)]
+// Every column always bound (NULL for None, never DEFAULT): only then is a
+// batch one multi-row INSERT on SQLite instead of one INSERT per row.
+#[diesel(treat_none_as_default_value = false)]
 pub struct EquipmentFields {
     pub asset_tag: String,
     pub name: String,
@@ -156,6 +159,33 @@ pub fn insert_equipment(
         .values((fields, equipment::created_at.eq(now)))
         .returning(equipment::all_columns)
         .get_result(conn)
+}
+
+/// Rows per multi-row INSERT: 23 columns each stays under SQLite's 32,766 bound parameters.
+const INSERT_ROWS: usize = 1000;
+
+/// Many devices with multi-row INSERTs; returns each new row's id and tag.
+pub fn insert_equipment_many(
+    conn: &mut DbConn,
+    rows: &[EquipmentFields],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, String)>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|f| (f, equipment::created_at.eq(now)))
+            .collect();
+        let insert = diesel::insert_into(equipment::table)
+            .values(values)
+            .returning((equipment::id, equipment::asset_tag));
+        // Multi-row INSERTs do not compile through the MultiConnection enum.
+        ids.extend(match conn {
+            DbConn::Sqlite(c) => insert.get_results::<(i64, String)>(c)?,
+            DbConn::Pg(c) => insert.get_results::<(i64, String)>(c)?,
+        });
+    }
+    Ok(ids)
 }
 
 pub fn update_equipment(
