@@ -320,5 +320,6 @@ fn search_follows_renames_and_is_case_insensitive() {
 }
 
 mod csv;
+mod csv_bulk;
 mod disposal;
 mod pages;
