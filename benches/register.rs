@@ -1,12 +1,17 @@
 //! The register at scale: CSV import of 100,000 rows, and list/search p99 at
 //! 1,000 versus 100,000 devices. Prints figures; never fails on a timing.
 //!
-//! `cargo bench --bench register` (SQLite databases in a temp dir).
+//! `cargo bench --bench register` (SQLite databases in a temp dir); PostgreSQL too
+//! when `BENCH_DATABASE_URL` (or else `TEST_DATABASE_URL`) names a server: each run
+//! creates its own fresh databases beside the one named, and drops them after.
 
+use daicho::audit;
 use daicho::db::{self, DbConn};
 use daicho::identity::model as identity_model;
 use daicho::register::model::{self, EquipmentFilter, NewZone};
 use daicho::register::service::{self, csv_io};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
 use std::time::{Duration, Instant};
 
 const HEADER: &str = "資産番号,機器名,種別,主要機器,所管課コード,管理区域コード,建物,階,部屋,ラック,ユニット,メーカー,型番,製造番号,情報区分,状態,設置日,UPS資産番号,サージ保護,必要停止時間（分）,備考\r\n";
@@ -35,10 +40,43 @@ fn csv(n: usize) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn fresh(url: Option<&str>, dir: &std::path::Path, name: &str) -> DbConn {
-    let url = match url {
-        Some(u) => u.to_owned(),
-        None => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+/// A fresh PostgreSQL database beside the one `server` names, dropped at the end.
+struct PgDatabase {
+    admin: PgConnection,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create(server: &str, name: &str) -> PgDatabase {
+        let name = format!("daicho_bench_reg_{}_{name}", std::process::id());
+        let mut admin = PgConnection::establish(server).expect("PostgreSQL server");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+        PgDatabase { admin, name, url }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = self
+            .admin
+            .batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+    }
+}
+
+fn fresh(server: Option<&str>, dir: &std::path::Path, name: &str) -> (DbConn, Option<PgDatabase>) {
+    let (url, pg) = match server {
+        Some(server) => {
+            let pg = PgDatabase::create(server, name);
+            (pg.url.clone(), Some(pg))
+        }
+        None => (
+            format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+            None,
+        ),
     };
     let mut conn = db::establish(&url).expect("database");
     db::run_migrations(&mut conn).expect("migrations");
@@ -59,7 +97,7 @@ fn fresh(url: Option<&str>, dir: &std::path::Path, name: &str) -> DbConn {
         )
         .unwrap();
     }
-    conn
+    (conn, pg)
 }
 
 fn p99(mut samples: Vec<Duration>) -> (f64, f64) {
@@ -117,7 +155,7 @@ fn run(label: &str, url: Option<&str>) {
     println!("== register benchmarks on {label} ==");
     let mut results = Vec::new();
     for n in [1_000usize, 100_000] {
-        let mut conn = fresh(url, dir.path(), &format!("n{n}"));
+        let (mut conn, _pg) = fresh(url, dir.path(), &format!("n{n}"));
         let bytes = csv(n);
         let started = Instant::now();
         let outcome = csv_io::import_equipment_as_system(&mut conn, &bytes, &mut |_, _| {})
@@ -128,6 +166,14 @@ fn run(label: &str, url: Option<&str>) {
             "import {n:>7} rows: {:>8.2} s ({:.0} rows/s)",
             took.as_secs_f64(),
             n as f64 / took.as_secs_f64()
+        );
+        let started = Instant::now();
+        let report = audit::verify(&mut conn).unwrap();
+        assert!(report.ok, "the audit chain verifies after the import");
+        println!(
+            "audit verify {:>7} events: {:>5.2} s",
+            report.events,
+            started.elapsed().as_secs_f64()
         );
         let started = Instant::now();
         let exported = csv_io::export_equipment(&mut conn, &EquipmentFilter::default()).unwrap();
@@ -183,4 +229,10 @@ fn run(label: &str, url: Option<&str>) {
 
 fn main() {
     run("SQLite", None);
+    let server = std::env::var("BENCH_DATABASE_URL")
+        .or_else(|_| std::env::var("TEST_DATABASE_URL"))
+        .ok();
+    if let Some(server) = server.filter(|s| db::Backend::of(s) == db::Backend::Postgres) {
+        run("PostgreSQL", Some(&server));
+    }
 }
