@@ -45,7 +45,7 @@ pub(super) fn write_rows(
     for chunk in linked.chunks(1000) {
         linked_tags.extend(model::tags_by_id(conn, chunk)?);
     }
-    // Links that can only be set once their UPS exists: (device, UPS) by tag.
+    // Links between new UPSes, set once both exist: (device, UPS) by tag.
     let mut deferred: Vec<(String, String)> = Vec::new();
 
     // New devices that other rows name as their UPS go in first, so the rows
@@ -87,16 +87,15 @@ pub(super) fn write_rows(
         let mut steps = Vec::with_capacity(chunk.len());
         for (p, early) in chunk.iter().zip(early) {
             let f = resolved(p, &ids, now);
-            let unlinked = p.ups_tag.is_some() && f.ups_equipment_id.is_none();
+            if !early && p.ups_tag.is_some() && f.ups_equipment_id.is_none() {
+                // Checked rows name only UPSes stored before or written above.
+                return Err(AppError::internal("import: a UPS was not written first").into());
+            }
             let step = match &p.existing {
                 None => {
-                    let view = view_of(stored(0, &f, now), p.ups_tag.clone());
+                    let view = view_of(stored(&f, now), p.ups_tag.clone());
                     let detail = json!({ "after": view, "via": "csv_import" });
                     if !early {
-                        if unlinked {
-                            deferred
-                                .push((f.asset_tag.clone(), p.ups_tag.clone().unwrap_or_default()));
-                        }
                         creates.push(f);
                     }
                     outcome.created += 1;
@@ -115,10 +114,6 @@ pub(super) fn write_rows(
                         outcome.unchanged += 1;
                         Step::Unchanged
                     } else {
-                        if unlinked {
-                            deferred
-                                .push((f.asset_tag.clone(), p.ups_tag.clone().unwrap_or_default()));
-                        }
                         diesel::update(equipment::table.find(current.id))
                             .set(&f)
                             .execute(conn)?;
@@ -130,7 +125,7 @@ pub(super) fn write_rows(
             };
             steps.push(step);
         }
-        model::insert_equipment_many(conn, &creates, now)?;
+        model::insert_equipment_bulk(conn, &creates, now)?;
         for step in steps {
             match step {
                 Step::Create(tag, detail) => {
@@ -146,11 +141,12 @@ pub(super) fn write_rows(
         progress(done, total);
     }
     for (device, ups) in deferred {
-        if let (Some(id), Some(ups_id)) = (ids.get(&device), ids.get(&ups)) {
-            diesel::update(equipment::table.find(*id))
-                .set(equipment::ups_equipment_id.eq(ups_id))
-                .execute(conn)?;
-        }
+        let (Some(id), Some(ups_id)) = (ids.get(&device), ids.get(&ups)) else {
+            return Err(AppError::internal("import: a UPS link has no device").into());
+        };
+        diesel::update(equipment::table.find(*id))
+            .set(equipment::ups_equipment_id.eq(ups_id))
+            .execute(conn)?;
     }
     let last_seq = audit.seq();
     audit.push(
@@ -189,10 +185,10 @@ fn resolved(p: &Planned, ids: &HashMap<String, i64>, now: NaiveDateTime) -> Equi
     f
 }
 
-/// The row a new device becomes (its id is not part of any view).
-fn stored(id: i64, f: &EquipmentFields, now: NaiveDateTime) -> Equipment {
+/// The row a new device becomes, for its audit view (which shows no id).
+fn stored(f: &EquipmentFields, now: NaiveDateTime) -> Equipment {
     let mut e = Equipment {
-        id,
+        id: 0,
         asset_tag: f.asset_tag.clone(),
         name: String::new(),
         kind: String::new(),
