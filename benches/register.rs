@@ -6,10 +6,13 @@
 //!                    # also on PostgreSQL: two fresh databases beside that one, dropped afterwards
 //!   BENCH_SAMPLES=1000 (default) searches per case and size
 //!
+//! The import's audit chain is verified after each load.
+//!
 //! The two sizes are measured alternately, search by search, so that the load of a shared
 //! machine falls on both alike; the p99 ratio 100k/1k is the figure of issue 3 (target <= 2x,
 //! and <= 20 ms).
 
+use daicho::audit;
 use daicho::db::{self, DbConn};
 use daicho::identity::model as identity_model;
 use daicho::register::model::{self, EquipmentFilter, NewZone};
@@ -189,6 +192,14 @@ fn load(url: &str, n: usize) -> DbConn {
         "import {n:>7} rows: {:>8.2} s ({:.0} rows/s)",
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64()
+    );
+    let started = Instant::now();
+    let report = audit::verify(&mut conn).unwrap();
+    assert!(report.ok, "the audit chain verifies after the import");
+    println!(
+        "audit verify {:>7} events: {:>5.2} s",
+        report.events,
+        started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
     let exported = csv_io::export_equipment(&mut conn, &EquipmentFilter::default()).unwrap();

@@ -8,4 +8,4 @@ pub mod rules;
 pub mod service;
 
 pub use model::AuditEvent;
-pub use service::{Actor, VerifyReport, record, verify};
+pub use service::{Actor, Batch, VerifyReport, record, verify};

@@ -36,6 +36,9 @@ fn serialize_detail<S: serde::Serializer>(detail: &str, s: S) -> Result<S::Ok, S
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
+// Every column always bound (NULL for None, never DEFAULT): only then is a
+// batch one multi-row INSERT on SQLite instead of one INSERT per row.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewAuditEvent<'a> {
     pub seq: i64,
     pub occurred_at: NaiveDateTime,
@@ -68,6 +71,44 @@ pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<Audit
         ))
         .execute(conn)?;
     Ok(inserted)
+}
+
+/// Appends many events with one multi-row INSERT, then moves the head from
+/// `from_seq` to the last of them. The head moves only if it still stands at
+/// `from_seq`: an event appended meanwhile by someone else fails the
+/// transaction instead of forking the chain.
+pub fn append_many(
+    conn: &mut DbConn,
+    from_seq: i64,
+    events: &[NewAuditEvent<'_>],
+) -> QueryResult<()> {
+    let Some(last) = events.last() else {
+        return Ok(());
+    };
+    // Batches do not compile through the MultiConnection enum: COPY on
+    // PostgreSQL (its fastest way in), a multi-row INSERT on SQLite.
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
+            .values(events)
+            .execute(c)?,
+        DbConn::Pg(c) => diesel::copy_from(audit_events::table)
+            .from_insertable(events)
+            .execute(c)?,
+    };
+    let moved = diesel::update(
+        audit_head::table
+            .filter(audit_head::id.eq(1))
+            .filter(audit_head::seq.eq(from_seq)),
+    )
+    .set((audit_head::seq.eq(last.seq), audit_head::hash.eq(last.hash)))
+    .execute(conn)?;
+    if moved == 1 {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::QueryBuilderError(
+            "the audit chain head moved during a batch append".into(),
+        ))
+    }
 }
 
 /// Events in chain order, `limit` at a time after `after_seq`.

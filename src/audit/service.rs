@@ -64,6 +64,124 @@ pub fn record(
     )
 }
 
+/// Events per multi-row INSERT: 10 columns each keeps a statement well under
+/// SQLite's 32,766 bound parameters.
+const BATCH_ROWS: usize = 2000;
+
+/// Many events appended at once (a bulk change such as a CSV import): the chain
+/// head is read once and kept in memory, each event is hashed onto the one
+/// before it, and the events are written with multi-row INSERTs, moving
+/// `audit_head` once per INSERT. Like [`record`], it must run inside
+/// `db::write_tx`, and nothing else may append until [`Batch::finish`]: an
+/// event appended meanwhile makes the next write fail rather than fork the chain.
+pub struct Batch {
+    actor: Actor,
+    /// The head as stored.
+    stored_seq: i64,
+    /// The head including the events not written yet.
+    seq: i64,
+    hash: String,
+    pending: Vec<Pending>,
+}
+
+struct Pending {
+    seq: i64,
+    occurred_at: chrono::NaiveDateTime,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl Batch {
+    #[must_use = "events are only written by Batch::finish"]
+    pub fn begin(conn: &mut DbConn, actor: &Actor) -> QueryResult<Batch> {
+        let (seq, hash) = model::head(conn)?;
+        Ok(Batch {
+            actor: actor.clone(),
+            stored_seq: seq,
+            seq,
+            hash,
+            pending: Vec::with_capacity(BATCH_ROWS),
+        })
+    }
+
+    /// Adds one event to the chain; returns its `seq`.
+    pub fn push(
+        &mut self,
+        conn: &mut DbConn,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        detail: &serde_json::Value,
+    ) -> QueryResult<i64> {
+        let detail = detail.to_string();
+        let link = Link {
+            seq: self.seq + 1,
+            occurred_at: db::now(),
+            actor_id: self.actor.id,
+            actor_name: &self.actor.name,
+            action,
+            entity_type,
+            entity_id,
+            detail: &detail,
+        };
+        let hash = link.hash(&self.hash);
+        let pending = Pending {
+            seq: link.seq,
+            occurred_at: link.occurred_at,
+            action: action.to_owned(),
+            entity_type: entity_type.to_owned(),
+            entity_id: entity_id.to_owned(),
+            detail,
+            prev_hash: std::mem::replace(&mut self.hash, hash.clone()),
+            hash,
+        };
+        self.seq = pending.seq;
+        self.pending.push(pending);
+        if self.pending.len() >= BATCH_ROWS {
+            self.flush(conn)?;
+        }
+        Ok(self.seq)
+    }
+
+    fn flush(&mut self, conn: &mut DbConn) -> QueryResult<()> {
+        let rows: Vec<NewAuditEvent<'_>> = self
+            .pending
+            .iter()
+            .map(|p| NewAuditEvent {
+                seq: p.seq,
+                occurred_at: p.occurred_at,
+                actor_id: self.actor.id,
+                actor_name: &self.actor.name,
+                action: &p.action,
+                entity_type: &p.entity_type,
+                entity_id: &p.entity_id,
+                detail: &p.detail,
+                prev_hash: &p.prev_hash,
+                hash: &p.hash,
+            })
+            .collect();
+        model::append_many(conn, self.stored_seq, &rows)?;
+        self.stored_seq = self.seq;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// The `seq` of the chain head, counting the events not written yet.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// Writes what is left; returns the `seq` of the chain head.
+    pub fn finish(mut self, conn: &mut DbConn) -> QueryResult<i64> {
+        self.flush(conn)?;
+        Ok(self.seq)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub ok: bool,

@@ -26,14 +26,15 @@ pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .progress_chars("=> "),
     );
+    // Reported once per chunk of rows written (not per row).
+    let mut shown = false;
     let mut progress = |done: u64, total: u64| {
-        if done == 1 && total >= 1000 {
+        if !shown && total >= 1000 {
+            shown = true;
             bar.set_length(total);
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
-        if done.is_multiple_of(500) || done == total {
-            bar.set_position(done);
-        }
+        bar.set_position(done);
     };
     let result = csv_io::import_equipment_as_system(&mut conn, &bytes, &mut progress);
     bar.finish_and_clear();

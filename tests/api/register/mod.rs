@@ -378,5 +378,6 @@ fn tags_and_serials_match_from_the_start_names_and_models_anywhere() {
 }
 
 mod csv;
+mod csv_bulk;
 mod disposal;
 mod pages;

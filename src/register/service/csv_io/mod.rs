@@ -3,6 +3,8 @@
 //! BOM, or Shift_JIS; every line checked first; all or nothing).
 
 mod import;
+mod plan;
+mod write;
 pub use import::*;
 
 use super::equipment::{Faults, changes, fields_of_input, view_of, workflow_status};
@@ -15,10 +17,11 @@ use crate::identity::{Principal, Role};
 use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter, Zone};
 use crate::register::rules::{Classification, Kind, Status, SurgeProtection, normalize_tag};
 use crate::register::service::{EquipmentInput, LocationInput};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
 /// The columns, in export order. 登録日時 and 更新日時 are ignored on import.
