@@ -176,3 +176,33 @@ fn the_gate_occupancy_and_log_pages_are_for_the_right_roles() {
         assert!(home.contains(entry), "{entry} in the menu");
     }
 }
+
+#[test]
+fn a_permit_request_waits_on_the_zone_managers_home_page() {
+    let app = TestApp::spawn();
+    let g = gate(&app);
+    let awaiting = |who: &str| {
+        let home = Session::sign_in(&app, who).get("/").text().unwrap();
+        (0..5).find(|n| {
+            home.contains(&format!(
+                "<span class=\"count\">{n}</span> 承認待ちの入室許可申請"
+            ))
+        })
+    };
+    assert_eq!(awaiting("kacho"), Some(0));
+    let made = app.post(
+        "/api/v1/permits",
+        &g.staff,
+        &visitor_request(g.f.zone, 0, 8),
+    );
+    assert_eq!(made.status(), 201);
+    assert_eq!(awaiting("kacho"), Some(1), "the zone's manager is asked");
+    assert_eq!(awaiting("somu"), Some(0), "another zone's manager is not");
+    assert_eq!(awaiting("hira"), None, "staff decide nothing");
+    approved(&app, &g, &g.staff, &visitor_request(g.f.zone, 0, 8));
+    assert_eq!(
+        awaiting("kacho"),
+        Some(1),
+        "a decided request leaves the list"
+    );
+}
