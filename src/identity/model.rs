@@ -79,6 +79,24 @@ pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
     Ok(sorted_roles(names.iter().map(String::as_str)))
 }
 
+/// A user and their roles in one query: every authenticated request asks.
+pub fn find_user_with_roles(conn: &mut DbConn, id: i64) -> QueryResult<Option<(User, Vec<Role>)>> {
+    let rows: Vec<(User, Option<String>)> = crate::native!(conn, |c| users::table
+        .left_join(user_roles::table)
+        .filter(users::id.eq(id))
+        .select((User::as_select(), user_roles::role.nullable()))
+        .load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((user, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let names: Vec<String> = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, role)| role))
+        .collect();
+    Ok(Some((user, sorted_roles(names.iter().map(String::as_str)))))
+}
+
 /// Roles of many users in one query.
 pub fn roles_of_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<Role>>> {
     let rows: Vec<(i64, String)> = user_roles::table

@@ -5,7 +5,7 @@ use crate::audit::{self, Actor};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::identity::model::{self, User};
 use crate::identity::password;
 use crate::identity::rules::{self, PasswordContext};
@@ -148,13 +148,17 @@ pub fn login(
 }
 
 pub(crate) fn principal_of(conn: &mut DbConn, user: &User) -> Result<Principal, AppError> {
-    Ok(Principal {
+    Ok(principal_with(user, model::roles_of(conn, user.id)?))
+}
+
+fn principal_with(user: &User, roles: Vec<Role>) -> Principal {
+    Principal {
         id: user.id,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
-        roles: model::roles_of(conn, user.id)?,
+        roles,
         department_id: user.department_id,
-    })
+    }
 }
 
 /// A session as the extractors see it.
@@ -175,17 +179,15 @@ pub fn authenticate(
     let Some(claims) = keys.verify(token) else {
         return Ok(None);
     };
-    let user = match model::find_user(conn, claims.sub) {
-        Ok(user) => user,
-        Err(diesel::result::Error::NotFound) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let Some((user, roles)) = model::find_user_with_roles(conn, claims.sub)? else {
+        return Ok(None);
     };
     if !user.active || user.session_version != claims.sv {
         return Ok(None);
     }
     let password_change_only = claims.pco || user.must_change_password;
     Ok(Some(Authenticated {
-        principal: principal_of(conn, &user)?,
+        principal: principal_with(&user, roles),
         claims,
         password_change_only,
     }))
