@@ -29,9 +29,14 @@ fn csv(n: usize) -> Vec<u8> {
     let mut text = String::with_capacity(n * 160);
     text.push_str(HEADER);
     for i in 0..n {
+        // Three devices with names nothing else shares, at both sizes: finding a
+        // particular device by name, whatever the register's size.
+        let name = match i {
+            100 | 400 | 700 => format!("戸籍副本バックアップ装置{i}"),
+            _ => format!("{}系サーバ{i}", ["基幹", "庁内", "住基", "税務"][i % 4]),
+        };
         text.push_str(&format!(
-            "SRV-{i:06},{}系サーバ{i},{},{},JOHO,{},本庁舎,{},サーバ室,R{},{},{},MODEL-{},SN{:08},{},,2024-04-01,,ups,15,\r\n",
-            ["基幹", "庁内", "住基", "税務"][i % 4],
+            "SRV-{i:06},{name},{},{},JOHO,{},本庁舎,{},サーバ室,R{},{},{},MODEL-{},SN{:08},{},,2024-04-01,,ups,15,\r\n",
             kinds[i % 5],
             if i % 3 == 0 { "はい" } else { "いいえ" },
             ["Z1", "Z2", "Z3", "Z4"][i % 4],
@@ -139,6 +144,15 @@ fn searches() -> Vec<(&'static str, EquipmentFilter)> {
                 ..Default::default()
             },
         ),
+        (
+            "name 副本バックアップ",
+            EquipmentFilter {
+                q: Some("副本バックアップ".into()),
+                ..Default::default()
+            },
+        ),
+        // A term whose matches grow with the register (3 at 1,000, 278 at 100,000):
+        // its cost follows the matches, and its common trigrams, not the table alone.
         (
             "name 住基系サーバ77",
             EquipmentFilter {

@@ -5,11 +5,11 @@ use crate::audit::{self, Actor};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::{Principal, Role};
 use crate::identity::model::{self, User};
 use crate::identity::password;
 use crate::identity::rules::{self, PasswordContext};
 use crate::identity::session::{Claims, SessionKeys};
+use crate::identity::{Principal, Role};
 use actix_web::http::StatusCode;
 use serde_json::json;
 

@@ -207,7 +207,10 @@ pub fn check(
     // A guard at the door of the permit's own zone needs no zone lookup: the
     // permit's foreign key proves the zone exists (the common case, and the
     // gate's hot path). Anyone else, or another zone, is checked in full.
-    let own_zone = resolved.permit.as_ref().is_some_and(|p| p.zone_id == zone_id);
+    let own_zone = resolved
+        .permit
+        .as_ref()
+        .is_some_and(|p| p.zone_id == zone_id);
     if !(own_zone && by.has(Role::Guard)) {
         require_gate(conn, by, zone_id)?;
     }
