@@ -1,0 +1,211 @@
+//! Deciding on a permit: approval or rejection only by a manager of its
+//! zone (never the requester), revocation, and rotating the permit key.
+
+use super::read::{PermitView, view};
+use crate::access::model::{self, Permit};
+use crate::access::rules::{self, PermitAction, PermitState};
+use crate::audit;
+use crate::config::Settings;
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::identity::rules::clean_optional;
+use crate::identity::{Principal, Role};
+use crate::register::model as register;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// A note (approval / rejection) or the reason for a revocation.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The one who asked, or the one who would enter, never decides (第5条).
+fn check_decider(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<(), AppError> {
+    if permit.requested_by == by.id || permit.holder_user_id == Some(by.id) {
+        return Err(AppError::forbidden(
+            "self_approval",
+            "自分の申請、または自分が入室する申請は承認・却下できません。",
+        ));
+    }
+    if !register::is_zone_manager(conn, permit.zone_id, by.id)? {
+        return Err(AppError::forbidden(
+            "not_zone_manager",
+            "この区域を管理するセキュリティ管理者だけが入室を許可できます（第5条）。",
+        ));
+    }
+    Ok(())
+}
+
+fn state_conflict(permit: &Permit, action: PermitAction, now: NaiveDateTime) -> AppError {
+    let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+    let shown = rules::effective_state(stored, permit.valid_until, now);
+    let verb = match action {
+        PermitAction::Approve => "承認",
+        PermitAction::Reject => "却下",
+        PermitAction::Revoke => "取消",
+    };
+    AppError::conflict(
+        "invalid_state",
+        format!("状態が「{}」の入室許可は{verb}できません。", shown.label()),
+    )
+}
+
+/// Approve: a manager of the permit's zone, never the requester. The approved
+/// permit gets its signed code.
+pub fn approve(
+    conn: &mut DbConn,
+    settings: &Settings,
+    by: &Principal,
+    id: i64,
+    decision: &Decision,
+) -> Result<PermitView, AppError> {
+    let keys = crate::access::service::keys(settings)?;
+    decide(
+        conn,
+        by,
+        id,
+        decision,
+        PermitAction::Approve,
+        |permit, now| {
+            keys.sign(
+                permit.id,
+                permit.zone_id,
+                permit.valid_from,
+                permit.valid_until,
+                now,
+            )
+            .map(Some)
+            .map_err(AppError::internal)
+        },
+    )
+}
+
+pub fn reject(
+    conn: &mut DbConn,
+    by: &Principal,
+    id: i64,
+    decision: &Decision,
+) -> Result<PermitView, AppError> {
+    decide(conn, by, id, decision, PermitAction::Reject, |_, _| {
+        Ok(None)
+    })
+}
+
+fn decide(
+    conn: &mut DbConn,
+    by: &Principal,
+    id: i64,
+    decision: &Decision,
+    action: PermitAction,
+    code: impl FnOnce(&Permit, NaiveDateTime) -> Result<Option<(String, String)>, AppError>,
+) -> Result<PermitView, AppError> {
+    let note =
+        clean_optional(decision.note.as_deref(), 500).map_err(|e| AppError::invalid("note", e))?;
+    db::write_tx(conn, |conn| {
+        let permit = model::find_permit(conn, id)?;
+        check_decider(conn, by, &permit)?;
+        let now = db::now();
+        let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+        let Some(next) = rules::transition(stored, action) else {
+            return Err(state_conflict(&permit, action, now));
+        };
+        if action == PermitAction::Approve && now > permit.valid_until {
+            return Err(AppError::conflict(
+                "invalid_state",
+                "許可期間が既に終了しているため承認できません。",
+            ));
+        }
+        let code = code(&permit, now)?;
+        let changed = model::decide_permit(
+            conn,
+            id,
+            next.as_str(),
+            by.id,
+            now,
+            note.as_deref(),
+            code.as_ref().map(|(c, k)| (c.as_str(), k.as_str())),
+        )?;
+        if changed != 1 {
+            return Err(state_conflict(&permit, action, now));
+        }
+        audit::record(
+            conn,
+            &by.actor(),
+            &format!("permit.{}", action.as_str()),
+            "permit",
+            &id.to_string(),
+            json!({ "from": permit.state, "to": next.as_str(), "note": note,
+                    "code_kid": code.as_ref().map(|c| &c.1) }),
+        )?;
+        let permit = model::find_permit(conn, id)?;
+        view(conn, permit)
+    })
+}
+
+/// Revoke an approved permit: a manager of the zone, or an admin.
+pub fn revoke(
+    conn: &mut DbConn,
+    by: &Principal,
+    id: i64,
+    decision: &Decision,
+) -> Result<PermitView, AppError> {
+    let reason =
+        clean_optional(decision.note.as_deref(), 500).map_err(|e| AppError::invalid("note", e))?;
+    db::write_tx(conn, |conn| {
+        let permit = model::find_permit(conn, id)?;
+        if !by.has(Role::Admin) && !register::is_zone_manager(conn, permit.zone_id, by.id)? {
+            return Err(AppError::forbidden(
+                "not_zone_manager",
+                "入室許可を取り消せるのは、区域の管理者とシステム管理者です。",
+            ));
+        }
+        let now = db::now();
+        let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+        let shown = rules::effective_state(stored, permit.valid_until, now);
+        if rules::transition(shown, PermitAction::Revoke).is_none()
+            || model::revoke_permit(conn, id, by.id, now, reason.as_deref())? != 1
+        {
+            return Err(state_conflict(&permit, PermitAction::Revoke, now));
+        }
+        audit::record(
+            conn,
+            &by.actor(),
+            "permit.revoke",
+            "permit",
+            &id.to_string(),
+            json!({ "from": permit.state, "to": "revoked", "reason": reason }),
+        )?;
+        let permit = model::find_permit(conn, id)?;
+        view(conn, permit)
+    })
+}
+
+/// Retires the current permit key and starts a new one (admins). Codes signed
+/// with the old key keep verifying until they expire.
+pub fn rotate_keys(
+    conn: &mut DbConn,
+    settings: &Settings,
+    by: &Principal,
+) -> Result<crate::access::codes::JwkSet, AppError> {
+    by.require_any(&[Role::Admin])?;
+    let old = crate::access::service::keys(settings)?
+        .current_kid()
+        .to_owned();
+    db::write_tx(conn, |conn| {
+        let keys = crate::access::codes::PermitKeys::rotate(&settings.data_dir)
+            .map_err(AppError::internal)?;
+        audit::record(
+            conn,
+            &by.actor(),
+            "permit.key_rotate",
+            "permit_key",
+            keys.current_kid(),
+            json!({ "retired_kid": old, "kid": keys.current_kid() }),
+        )?;
+        Ok(keys.jwks())
+    })
+}

@@ -1,0 +1,236 @@
+//! Permits as people see them: the view with names, one permit, the list.
+
+use crate::access::model::{self, Permit, PermitFilter};
+use crate::access::rules::{self, PermitState};
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::register::model as register;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PermitView {
+    pub id: i64,
+    /// 許可番号 as printed: `P-000123`.
+    pub number: String,
+    pub zone_id: i64,
+    pub zone_code: String,
+    pub zone_name: String,
+    /// `staff`, `contractor` or `visitor`.
+    pub holder_kind: String,
+    pub holder_user_id: Option<i64>,
+    pub holder_name: String,
+    pub organization: Option<String>,
+    pub purpose: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    pub valid_from: NaiveDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    pub valid_until: NaiveDateTime,
+    pub escort_required: bool,
+    pub escort_user_id: Option<i64>,
+    pub escort_name: Option<String>,
+    /// `requested`, `approved`, `rejected`, `revoked` or `expired`.
+    pub state: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub decided_by_name: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub revoked_by: Option<i64>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+    /// The signed code the badge's QR holds (approved permits only).
+    pub code: Option<String>,
+    pub code_kid: Option<String>,
+}
+
+pub fn permit_number(id: i64) -> String {
+    format!("P-{id:06}")
+}
+
+/// Users' display names and department names, in one query.
+fn user_infos(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> Result<HashMap<i64, (String, Option<String>)>, AppError> {
+    use crate::db::schema::{departments, users};
+    use diesel::prelude::*;
+    let rows: Vec<(i64, String, Option<String>)> = users::table
+        .left_join(departments::table)
+        .filter(users::id.eq_any(ids.to_vec()))
+        .select((users::id, users::display_name, departments::name.nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, d)| (id, (n, d))).collect())
+}
+
+/// One user's display name and department name.
+pub(crate) fn user_info(
+    conn: &mut DbConn,
+    id: i64,
+) -> Result<Option<(String, Option<String>)>, AppError> {
+    use crate::db::schema::{departments, users};
+    use diesel::prelude::*;
+    Ok(crate::native!(conn, |c| users::table
+        .left_join(departments::table)
+        .filter(users::id.eq(id))
+        .select((users::display_name, departments::name.nullable()))
+        .get_result(c)
+        .optional())?)
+}
+
+/// Who holds the permit, as a badge names them: a staff member's name and
+/// department (`user`, when the permit is for one), or the visitor's own.
+pub(crate) fn holder_identity(
+    permit: &Permit,
+    user: Option<&(String, Option<String>)>,
+) -> (String, Option<String>) {
+    match permit.holder_user_id {
+        Some(_) => user.cloned().unwrap_or_default(),
+        None => (
+            permit.visitor_name.clone().unwrap_or_default(),
+            permit.visitor_organization.clone(),
+        ),
+    }
+}
+
+/// Views of many permits, with names looked up in two queries.
+pub(crate) fn views(
+    conn: &mut DbConn,
+    permits: Vec<Permit>,
+    now: NaiveDateTime,
+) -> Result<Vec<PermitView>, AppError> {
+    let mut user_ids: Vec<i64> = Vec::new();
+    for p in &permits {
+        user_ids.extend(p.holder_user_id);
+        user_ids.extend(p.escort_user_id);
+        user_ids.push(p.requested_by);
+        user_ids.extend(p.decided_by);
+    }
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users = user_infos(conn, &user_ids)?;
+    let mut zone_ids: Vec<i64> = permits.iter().map(|p| p.zone_id).collect();
+    zone_ids.sort_unstable();
+    zone_ids.dedup();
+    let zones = model::zone_names(conn, &zone_ids)?;
+    let name = |id: i64| users.get(&id).map(|u| u.0.clone()).unwrap_or_default();
+    Ok(permits
+        .into_iter()
+        .map(|p| {
+            let (zone_code, zone_name) = zones.get(&p.zone_id).cloned().unwrap_or_default();
+            let (holder_name, organization) =
+                holder_identity(&p, p.holder_user_id.and_then(|uid| users.get(&uid)));
+            let stored = PermitState::parse(&p.state).unwrap_or(PermitState::Requested);
+            let state = rules::effective_state(stored, p.valid_until, now);
+            PermitView {
+                id: p.id,
+                number: permit_number(p.id),
+                zone_id: p.zone_id,
+                zone_code,
+                zone_name,
+                holder_kind: p.holder_kind,
+                holder_user_id: p.holder_user_id,
+                holder_name,
+                organization,
+                purpose: p.purpose,
+                valid_from: p.valid_from,
+                valid_until: p.valid_until,
+                escort_required: p.escort_required,
+                escort_user_id: p.escort_user_id,
+                escort_name: p.escort_user_id.map(name),
+                state: state.as_str().to_owned(),
+                requested_by: p.requested_by,
+                requested_by_name: name(p.requested_by),
+                requested_at: p.requested_at,
+                decided_by: p.decided_by,
+                decided_by_name: p.decided_by.map(name),
+                decided_at: p.decided_at,
+                decision_note: p.decision_note,
+                revoked_by: p.revoked_by,
+                revoked_at: p.revoked_at,
+                revoke_reason: p.revoke_reason,
+                code: p.code,
+                code_kid: p.code_kid,
+            }
+        })
+        .collect())
+}
+
+pub(crate) fn view(conn: &mut DbConn, permit: Permit) -> Result<PermitView, AppError> {
+    Ok(views(conn, vec![permit], db::now())?.remove(0))
+}
+
+/// Who may see a permit: admins, auditors and guards all; others the permits
+/// they asked for, hold, or whose zone they manage.
+fn can_see(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<bool, AppError> {
+    Ok(by.has_any(&[Role::Admin, Role::Auditor, Role::Guard])
+        || permit.requested_by == by.id
+        || permit.holder_user_id == Some(by.id)
+        || register::is_zone_manager(conn, permit.zone_id, by.id)?)
+}
+
+pub fn get_permit(conn: &mut DbConn, by: &Principal, id: i64) -> Result<PermitView, AppError> {
+    let permit = model::find_permit(conn, id)?;
+    if !can_see(conn, by, &permit)? {
+        return Err(AppError::not_found("指定された入室許可が見つかりません。"));
+    }
+    view(conn, permit)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PermitQuery {
+    pub zone_id: Option<i64>,
+    /// `requested`, `approved`, `rejected`, `revoked` or `expired`.
+    pub state: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub fn list_permits(
+    conn: &mut DbConn,
+    by: &Principal,
+    query: &PermitQuery,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<PermitView>, i64), AppError> {
+    let now = db::now();
+    let mut filter = PermitFilter {
+        zone_id: query.zone_id,
+        ..Default::default()
+    };
+    match query.state.as_deref().map(PermitState::parse) {
+        None => {}
+        Some(None) => {
+            return Err(AppError::invalid(
+                "state",
+                "requested, approved, rejected, revoked, expired のいずれかです。",
+            ));
+        }
+        Some(Some(PermitState::Expired)) => {
+            filter.state = Some("approved".into());
+            filter.expired_at = Some((now, true));
+        }
+        Some(Some(PermitState::Approved)) => {
+            filter.state = Some("approved".into());
+            filter.expired_at = Some((now, false));
+        }
+        Some(Some(state)) => filter.state = Some(state.as_str().into()),
+    }
+    if !by.has_any(&[Role::Admin, Role::Auditor, Role::Guard]) {
+        filter.visible_to = Some((by.id, register::zones_managed_by(conn, by.id)?));
+    }
+    let (rows, total) = model::list_permits(conn, &filter, offset, limit)?;
+    Ok((views(conn, rows, now)?, total))
+}
