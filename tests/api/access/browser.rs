@@ -3,162 +3,9 @@
 //! see the person inside, record the exit.
 
 use super::{approved, gate, visitor_request};
-use crate::common::{TestApp, USER_PASSWORD, tools};
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::blocking::Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Driver {
-    fn start(chromedriver: &std::path::Path, chromium: &std::path::Path) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver answers");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let args = [
-            "--headless=new".to_owned(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--window-size=1024,768".into(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&json!({"capabilities": {"alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": {"binary": chromium, "args": args}
-            }}}))
-            .send()
-            .expect("a session")
-            .json()
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
-        Driver {
-            child,
-            base,
-            session,
-            http,
-            _profile: profile,
-        }
-    }
-
-    fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let mut request = self.http.request(method, url);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let value: Value = request
-            .send()
-            .expect("chromedriver answers")
-            .json()
-            .unwrap();
-        assert!(
-            value["value"]["error"].is_null(),
-            "WebDriver {path}: {value}"
-        );
-        value["value"].clone()
-    }
-
-    fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})));
-    }
-
-    fn find(&self, css: &str) -> String {
-        let found = self.cmd(
-            reqwest::Method::POST,
-            "/element",
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        found[ELEMENT].as_str().unwrap().to_owned()
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        );
-    }
-
-    fn click(&self, css: &str) {
-        let id = self.find(css);
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        );
-    }
-
-    fn script(&self, script: &str) -> Value {
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": script, "args": []})),
-        )
-    }
-
-    /// Polls `script` until it returns something other than null / false.
-    fn wait_for(&self, what: &str, script: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let value = self.script(script);
-            if !(value.is_null() || value == json!(false)) {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self
-            .http
-            .delete(format!("{}/session/{}", self.base, self.session))
-            .send();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::browser::Browser;
+use crate::common::{TestApp, USER_PASSWORD};
+use serde_json::json;
 
 const VERDICT: &str = "const v = document.getElementById('verdict'); \
     return (v.hidden || v.dataset.state === 'pending') ? null : [v.dataset.state, document.getElementById('verdict-title').textContent, \
@@ -168,17 +15,12 @@ const VERDICT: &str = "const v = document.getElementById('verdict'); \
 fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_the_exit() {
     let test =
         "the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_the_exit";
-    let Some(chromedriver) = tools::require("chromedriver", &["/usr/bin/chromedriver"], test)
-    else {
-        return;
-    };
-    let Some(chromium) = tools::require("chromium", &["/usr/bin/chromium"], test) else {
+    let Some(driver) = Browser::desktop(1024, 768, test) else {
         return;
     };
     let app = TestApp::spawn();
     let g = gate(&app);
     let (_, code) = approved(&app, &g, &g.staff, &visitor_request(g.f.zone, 0, 8));
-    let driver = Driver::start(&chromedriver, &chromium);
 
     driver.goto(&app.url("/login?next=/gate"));
     driver.type_into("input[name=username]", "keibi");

@@ -1,11 +1,14 @@
 //! Headless Chromium for page tests, spoken to over WebDriver's JSON protocol with the blocking
 //! reqwest client (no extra crates). `Browser::start` returns `None` (after a loud SKIPPED line,
 //! or a panic under `DAICHO_REQUIRE_ALL_TESTS=1`) when chromium or chromedriver is missing.
+//! `Browser::start` emulates a phone; `Browser::desktop` is a plain desktop window. Downloads
+//! land in the browser's own temporary directory, `Browser::downloads`.
 
 use super::tools;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,7 @@ pub struct Browser {
     client: Client,
     session: String,
     _profile: tempfile::TempDir,
+    downloads: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
@@ -30,8 +34,18 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and a headless Chromium window of `width`×`height`.
+    /// Starts chromedriver on a free port and a headless Chromium emulating a phone whose
+    /// viewport is `width`×`height`.
     pub fn start(width: u32, height: u32, test: &str) -> Option<Browser> {
+        Browser::launch(width, height, true, test)
+    }
+
+    /// Like `start`, but a plain desktop window of `width`×`height` (no phone emulation).
+    pub fn desktop(width: u32, height: u32, test: &str) -> Option<Browser> {
+        Browser::launch(width, height, false, test)
+    }
+
+    fn launch(width: u32, height: u32, phone: bool, test: &str) -> Option<Browser> {
         let chromium = tools::require(
             "chromium",
             &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
@@ -68,6 +82,7 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
+        let downloads = tempfile::tempdir().unwrap();
         let args = vec![
             "--headless=new".to_owned(),
             "--no-sandbox".to_owned(),
@@ -82,18 +97,26 @@ impl Browser {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        let mut options = json!({
+            "binary": chromium.display().to_string(),
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads.path().display().to_string(),
+                "download.prompt_for_download": false,
+                "safebrowsing.enabled": false,
+            },
+        });
+        if phone {
+            // A desktop window is at least 500 px wide: emulate the phone's viewport.
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0, "touch": true },
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+            });
+        }
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": chromium.display().to_string(),
-                    "args": args,
-                    // A desktop window is at least 500 px wide: emulate the phone's viewport.
-                    "mobileEmulation": {
-                        "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0, "touch": true },
-                        "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
-                    },
-                },
+                "goog:chromeOptions": options,
             }}
         });
         let mut browser = Browser {
@@ -101,6 +124,7 @@ impl Browser {
             client,
             session: String::new(),
             _profile: profile,
+            downloads,
         };
         let response = browser
             .client
@@ -234,6 +258,28 @@ impl Browser {
             "/execute/sync",
             Some(json!({ "script": script, "args": [] })),
         )
+    }
+
+    /// The directory downloads are saved to.
+    pub fn downloads(&self) -> &Path {
+        self.downloads.path()
+    }
+
+    /// Polls `script` until it returns something other than null / false, and returns that.
+    pub fn wait_for(&self, what: &str, script: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let value = self.script(script);
+            if !(value.is_null() || value == json!(false)) {
+                return value;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "timed out waiting for {what} on {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn wait_for_url(&self, ok: impl Fn(&str) -> bool) {

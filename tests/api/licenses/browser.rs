@@ -2,169 +2,17 @@
 //! sign in, open ライセンス管理, see the over-used license flagged, export the CSV.
 
 use super::{add_device, install, license, software};
-use crate::common::{TestApp, USER_PASSWORD, tools};
+use crate::common::browser::Browser;
+use crate::common::{TestApp, USER_PASSWORD};
 use crate::register::fixture;
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Driver {
-    fn start(
-        chromedriver: &std::path::Path,
-        profile: &std::path::Path,
-        downloads: &std::path::Path,
-    ) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver answers");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let mut driver = Driver {
-            child,
-            base,
-            session: String::new(),
-            http,
-        };
-        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).is_file())
-            .unwrap_or("/usr/bin/chromium");
-        let created = driver.call(
-            "POST",
-            "/session",
-            json!({"capabilities": {"alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": binary,
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             "--disable-quic", "--no-first-run", format!("--user-data-dir={}", profile.display())],
-                    "prefs": {"download.default_directory": downloads.display().to_string(),
-                              "download.prompt_for_download": false,
-                              "safebrowsing.enabled": false},
-                },
-            }}}),
-        );
-        driver.session = created["sessionId"].as_str().expect("a session").to_owned();
-        driver
-    }
-
-    fn call(&self, method: &str, path: &str, body: Value) -> Value {
-        let url = format!("{}{path}", self.base);
-        let request = match method {
-            "POST" => self.http.post(url).json(&body),
-            "DELETE" => self.http.delete(url),
-            _ => self.http.get(url),
-        };
-        let response = request.send().expect("chromedriver answers");
-        let status = response.status();
-        let value: Value = response.json().expect("WebDriver JSON");
-        assert!(status.is_success(), "{method} {path}: {value}");
-        value["value"].clone()
-    }
-
-    fn s(&self, path: &str) -> String {
-        format!("/session/{}{path}", self.session)
-    }
-
-    fn go(&self, url: &str) {
-        self.call("POST", &self.s("/url"), json!({"url": url}));
-    }
-
-    fn find(&self, css: &str) -> String {
-        let found = self.call(
-            "POST",
-            &self.s("/element"),
-            json!({"using": "css selector", "value": css}),
-        );
-        found[ELEMENT].as_str().expect("an element").to_owned()
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        self.call(
-            "POST",
-            &self.s(&format!("/element/{id}/value")),
-            json!({"text": text}),
-        );
-    }
-
-    fn click(&self, css: &str) {
-        let id = self.find(css);
-        self.call("POST", &self.s(&format!("/element/{id}/click")), json!({}));
-    }
-
-    fn text(&self, css: &str) -> String {
-        let id = self.find(css);
-        self.call("GET", &self.s(&format!("/element/{id}/text")), json!({}))
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    fn url(&self) -> String {
-        self.call("GET", &self.s("/url"), json!({}))
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn wait_for_url(&self, ending: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.url().ends_with(ending) {
-            assert!(
-                Instant::now() < deadline,
-                "reached {ending}, at {}",
-                self.url()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = self
-                .http
-                .delete(format!("{}/session/{}", self.base, self.session))
-                .send();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn a_manager_audits_licenses_in_a_browser_and_exports_the_csv() {
-    let Some(chromedriver) = tools::require(
-        "chromedriver",
-        &["/usr/bin/chromedriver"],
+    // 780×580 is headless Chromium's own default window, which this test always had.
+    let Some(driver) = Browser::desktop(
+        780,
+        580,
         "a_manager_audits_licenses_in_a_browser_and_exports_the_csv",
     ) else {
         return;
@@ -183,15 +31,12 @@ fn a_manager_audits_licenses_in_a_browser_and_exports_the_csv() {
     }
     install(&app, &f.operator, "PC-001", viewer, "1.0", None);
 
-    let profile = tempfile::tempdir().unwrap();
-    let downloads = tempfile::tempdir().unwrap();
-    let driver = Driver::start(&chromedriver, profile.path(), downloads.path());
-    driver.go(&app.url("/licenses"));
-    driver.wait_for_url("/login?next=/licenses");
+    driver.goto(&app.url("/licenses"));
+    driver.wait_for_url(|u| u.ends_with("/login?next=/licenses"));
     driver.type_into("input[name=username]", "kacho");
     driver.type_into("input[name=password]", USER_PASSWORD);
     driver.click("button[type=submit]");
-    driver.wait_for_url("/licenses");
+    driver.wait_for_url(|u| u.ends_with("/licenses"));
 
     assert_eq!(driver.text("h1"), "ライセンス管理");
     assert!(
@@ -212,7 +57,7 @@ fn a_manager_audits_licenses_in_a_browser_and_exports_the_csv() {
     driver.click("#export-csv");
     let deadline = Instant::now() + Duration::from_secs(30);
     let file = loop {
-        let done = std::fs::read_dir(downloads.path())
+        let done = std::fs::read_dir(driver.downloads())
             .unwrap()
             .filter_map(Result::ok)
             .map(|e| e.path())
