@@ -1,0 +1,78 @@
+//! The move itself (carried out, or carried in) and a carried-out device's return.
+
+use super::{MovementView, load, record, view, wrong_state};
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::register::model::{self, MovementChanges};
+use crate::register::rules::{MovementState, Status};
+
+/// Who records that an approved move happened, and that a carried-out device came back.
+const EXECUTORS: &[Role] = &[Role::Operator, Role::Guard, Role::SecurityManager];
+
+/// Records that an approved move happened. A carried-out device becomes `carried_out`;
+/// a device carried in goes back into service.
+pub fn complete(conn: &mut DbConn, by: &Principal, id: i64) -> Result<MovementView, AppError> {
+    by.require_any(EXECUTORS)?;
+    db::write_tx(conn, |conn| complete_in_tx(conn, by, id))
+}
+
+/// `complete` inside a transaction the caller already holds (the gate records exits this way).
+pub fn complete_in_tx(
+    conn: &mut DbConn,
+    by: &Principal,
+    id: i64,
+) -> Result<MovementView, AppError> {
+    let (m, tag) = load(conn, id)?;
+    let changes = MovementChanges {
+        state: Some(MovementState::Completed.as_str().to_owned()),
+        completed_at: Some(Some(db::now())),
+        ..MovementChanges::default()
+    };
+    let updated = model::transition(conn, id, MovementState::Approved.as_str(), &changes)?
+        .ok_or_else(|| wrong_state(&m))?;
+    if let Some(equipment_id) = updated.equipment_id {
+        let status = if updated.direction == "out" {
+            Status::CarriedOut
+        } else {
+            Status::InService
+        };
+        set_status(conn, equipment_id, status)?;
+    }
+    let view = view(updated, tag);
+    record(conn, by, "movement.complete", &view)?;
+    Ok(view)
+}
+
+/// A carried-out device is back: the request closes and the device returns to service.
+pub fn mark_returned(conn: &mut DbConn, by: &Principal, id: i64) -> Result<MovementView, AppError> {
+    by.require_any(EXECUTORS)?;
+    db::write_tx(conn, |conn| {
+        let (m, tag) = load(conn, id)?;
+        if m.direction != "out" {
+            return Err(wrong_state(&m));
+        }
+        let changes = MovementChanges {
+            state: Some(MovementState::Returned.as_str().to_owned()),
+            returned_at: Some(Some(db::now())),
+            ..MovementChanges::default()
+        };
+        let updated = model::transition(conn, id, MovementState::Completed.as_str(), &changes)?
+            .ok_or_else(|| wrong_state(&m))?;
+        if let Some(equipment_id) = updated.equipment_id {
+            set_status(conn, equipment_id, Status::InService)?;
+        }
+        let view = view(updated, tag);
+        record(conn, by, "movement.return", &view)?;
+        Ok(view)
+    })
+}
+
+fn set_status(conn: &mut DbConn, equipment_id: i64, status: Status) -> Result<(), AppError> {
+    let device = model::find_equipment(conn, equipment_id)?;
+    let mut fields = model::EquipmentFields::of(&device);
+    fields.status = status.as_str().to_owned();
+    fields.updated_at = db::now();
+    model::update_equipment(conn, equipment_id, &fields)?;
+    Ok(())
+}
