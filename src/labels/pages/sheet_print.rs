@@ -1,175 +1,19 @@
-//! Pages: `/e/{tag}` (what a scanned label opens, phone-sized) and `/labels` (A4 label sheets).
-//! The stocktaking pages are routed from here too (see `register::stocktake::pages`).
+//! `/labels`: the A4 label-sheet form and the printable sheets it produces.
 
-use super::qr;
-use super::sheet::{SheetLayout, paginate};
 use crate::app::AppState;
 use crate::error::{AppError, PageError};
+use crate::identity::Role;
 use crate::identity::model as identity_model;
-use crate::identity::{Principal, Role};
+use crate::labels::qr;
+use crate::labels::sheet::{SheetLayout, paginate};
 use crate::register::model::{self as register_model, Equipment};
-use crate::register::rules::{Classification, Kind, Status, normalize_tag};
-use crate::register::stocktake::service::{self as stocktake, ScanResult, StocktakeView};
-use crate::web::layout::{NavLink, see_other};
-use crate::web::{Layout, PageUser, percent_encode, render, with_db};
+use crate::register::rules::{Status, normalize_tag};
+use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(equipment_card)
-        .service(equipment_card_scan)
-        .service(label_sheet);
-    crate::register::stocktake::pages::routes(cfg);
-}
-
-/// ラベル印刷 for those who print labels; 棚卸 for those who take or audit stock.
-pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
-    if principal.has_any(&[Role::Admin, Role::SecurityManager, Role::Operator]) {
-        nav.push(NavLink {
-            href: "/labels",
-            label: "ラベル印刷",
-        });
-    }
-    crate::register::stocktake::pages::nav(principal, nav);
-}
-
-fn location_of(e: &Equipment) -> String {
-    [&e.building, &e.floor, &e.room, &e.rack, &e.rack_unit]
-        .iter()
-        .filter_map(|p| p.as_deref())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-#[derive(Template)]
-#[template(path = "labels/equipment.html")]
-struct EquipmentCard {
-    layout: Layout,
-    tag: String,
-    name: String,
-    kind: &'static str,
-    key_equipment: bool,
-    zone: Option<String>,
-    location: String,
-    status: &'static str,
-    disposed: bool,
-    classification: &'static str,
-    secret: bool,
-    department: String,
-    model: String,
-    stocktake: Option<StocktakeView>,
-    scanned: Option<(&'static str, &'static str)>,
-}
-
-#[derive(Deserialize)]
-struct CardQuery {
-    scanned: Option<String>,
-}
-
-/// The page a scanned label opens: sign in first (the login brings you back), then the device.
-#[get("/e/{tag}")]
-async fn equipment_card(
-    state: web::Data<AppState>,
-    user: PageUser,
-    raw: web::Path<String>,
-    query: web::Query<CardQuery>,
-) -> Result<HttpResponse, PageError> {
-    let raw = raw.into_inner();
-    let tag = normalize_tag(&raw).map_err(|e| {
-        AppError::not_found(format!(
-            "「{raw}」は資産番号として読み取れません。{}",
-            e.message()
-        ))
-    })?;
-    if tag != raw {
-        return Ok(see_other(&format!("/e/{}", percent_encode(&tag))));
-    }
-    let principal = user.auth.principal.clone();
-    let lookup = tag.clone();
-    let (e, department, zone, open) = with_db(&state, move |conn| {
-        let Some(e) = register_model::find_equipment_by_tag(conn, &lookup)? else {
-            return Err(AppError::not_found(format!(
-                "資産番号 {lookup} の機器は台帳に登録されていません。ラベルを確認してください。"
-            )));
-        };
-        let department = identity_model::find_department(conn, e.department_id)?.name;
-        let (zone, open) = match e.zone_id {
-            Some(z) => (
-                Some(register_model::find_zone(conn, z)?.name),
-                stocktake::open_for_scanning(conn, &principal, z)?,
-            ),
-            None => (None, None),
-        };
-        Ok((e, department, zone, open))
-    })
-    .await?;
-    let scanned = query
-        .scanned
-        .as_deref()
-        .and_then(ScanResult::parse)
-        .map(|r| (r.as_str(), r.label()));
-    let page = EquipmentCard {
-        layout: user.layout(&format!("{} {}", e.asset_tag, e.name)),
-        location: location_of(&e),
-        kind: Kind::parse(&e.kind).unwrap_or(Kind::Other).label(),
-        status: Status::parse(&e.status)
-            .unwrap_or(Status::InService)
-            .label(),
-        disposed: e.status == Status::Disposed.as_str(),
-        classification: Classification::parse(&e.classification)
-            .unwrap_or(Classification::Secret)
-            .label(),
-        secret: e.classification == Classification::Secret.as_str(),
-        key_equipment: e.key_equipment,
-        model: [e.manufacturer.as_deref(), e.model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-        tag: e.asset_tag,
-        name: e.name,
-        zone,
-        department,
-        stocktake: open,
-        scanned,
-    };
-    render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-struct CardScanForm {
-    csrf: String,
-    stocktake_id: i64,
-}
-
-/// 棚卸で確認: the one-tap scan from the device's page.
-#[post("/e/{tag}/stocktake")]
-async fn equipment_card_scan(
-    state: web::Data<AppState>,
-    user: PageUser,
-    tag: web::Path<String>,
-    form: web::Form<CardScanForm>,
-) -> Result<HttpResponse, PageError> {
-    user.check_csrf(&form.csrf)?;
-    let (principal, tag, id) = (
-        user.auth.principal.clone(),
-        tag.into_inner(),
-        form.stocktake_id,
-    );
-    let outcome = with_db(&state, move |conn| {
-        stocktake::scan(conn, &principal, id, &tag)
-    })
-    .await?;
-    Ok(see_other(&format!(
-        "/e/{}?scanned={}",
-        percent_encode(&outcome.asset_tag),
-        outcome.result.as_str()
-    )))
-}
 
 #[derive(Deserialize)]
 struct SheetQuery {
@@ -236,7 +80,7 @@ const MAX_LABELS: usize = 2000;
 
 /// A4 label sheets for 12, 24 or 44面 stock: `?tags=A,B` or `?zone_id=N`, `&layout=24&start=1`.
 #[get("/labels")]
-async fn label_sheet(
+pub(super) async fn label_sheet(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<SheetQuery>,
@@ -263,7 +107,7 @@ async fn label_sheet(
             }
         },
     };
-    let layout = SheetLayout::of(per_sheet as u32).unwrap_or(super::sheet::LAYOUTS[1]);
+    let layout = SheetLayout::of(per_sheet as u32).unwrap_or(crate::labels::sheet::LAYOUTS[1]);
     let start = match nonblank(&q.start) {
         None => 1,
         Some(text) => match text.parse::<usize>() {
