@@ -3,10 +3,12 @@
 
 mod detail;
 mod form;
+mod form_values;
 mod list;
 
 use detail::*;
 use form::*;
+use form_values::*;
 use list::*;
 
 use super::{Choice, Errors, blank_none, form_errors};
