@@ -1,8 +1,10 @@
 //! Builds the application: shared state, middleware, and the whole route table in one place.
 
 use crate::config::Settings;
+use crate::db::changes::ChangeWatch;
 use crate::db::{self, DbPool};
 use crate::error::{AppError, render_error_page};
+use crate::identity::service::RememberedUsers;
 use crate::identity::session::SessionKeys;
 use crate::web::json::{JSON_LIMIT, path_error, query_error};
 use crate::{
@@ -24,7 +26,16 @@ pub struct AppState {
     pub keys: Arc<SessionKeys>,
     pub settings: Arc<Settings>,
     pub openapi: Arc<String>,
+    /// Whether remembered reads may be trusted now ([`db::changes`]).
+    pub changes: Arc<ChangeWatch>,
+    /// Session users as the gate last read them.
+    pub remembered_users: Arc<RememberedUsers>,
+    /// Permits as the gate last read them.
+    pub gate_memory: Arc<access::service::GateMemory>,
 }
+
+/// Every guard and badge holder of a ward many times over; when full it starts over.
+const REMEMBERED_USERS: usize = 4096;
 
 /// Every `/api/v1` route, by area. The OpenAPI document is generated from this same list.
 fn api_routes(cfg: &mut ServiceConfig) {
@@ -102,12 +113,16 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
     }
     drop(conn);
     let keys = SessionKeys::load(&settings)?;
+    let settings_url = settings.database_url.clone();
     let openapi = serde_json::to_string_pretty(&openapi_doc()).map_err(|e| e.to_string())?;
     Ok(AppState {
         pool,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
         openapi: Arc::new(openapi),
+        changes: ChangeWatch::start(&settings_url),
+        remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
+        gate_memory: Arc::default(),
     })
 }
 

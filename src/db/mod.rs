@@ -7,6 +7,7 @@
 //! would save nothing and every lookup would pay a full parse. `first` stays
 //! only where an ORDER BY picks the row.
 
+pub mod changes;
 mod pool;
 pub mod schema;
 
@@ -93,7 +94,8 @@ pub fn now() -> NaiveDateTime {
 }
 
 /// Runs `f` in a transaction that holds the audit chain head from its first
-/// statement. Every change goes through here: on PostgreSQL the row lock
+/// statement, and moves the change generation once it commits ([`changes`]).
+/// Every change goes through here: on PostgreSQL the row lock
 /// serialises audit appends, on SQLite the first write takes the database's
 /// write lock at once (waiting on `busy_timeout`) instead of failing later
 /// when a read transaction tries to upgrade.
@@ -102,13 +104,19 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.transaction(|conn| {
+    let committed = conn.transaction(|conn| {
         use schema::audit_head::dsl::*;
         diesel::update(audit_head.filter(id.eq(1)))
             .set(seq.eq(seq))
             .execute(conn)?;
         f(conn)
-    })
+    });
+    // After the commit, before anyone hears of it: nothing read before
+    // this change may be answered from memory any more.
+    if committed.is_ok() {
+        changes::moved();
+    }
+    committed
 }
 
 /// Runs reads that belong together (a session check and what it guards). On

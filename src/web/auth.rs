@@ -6,7 +6,9 @@ use crate::app::AppState;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
 use crate::identity::Principal;
-use crate::identity::service::{Authenticated, authenticate};
+use crate::identity::service::{
+    Authenticated, authenticate, authenticate_remembered, authenticate_remembering,
+};
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
 use actix_web::dev::Payload;
@@ -156,7 +158,7 @@ impl ApiSession {
         F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(false, f).await
+        self.run(false, None, f).await
     }
 
     /// As [`ApiSession::with_db`], for `f` that only reads: the session check
@@ -166,18 +168,44 @@ impl ApiSession {
         F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(true, f).await
+        self.run(true, None, f).await
     }
 
-    async fn run<T, F>(self, read_only: bool, f: F) -> Result<T, AppError>
+    /// As [`ApiSession::read`]; the session's user is remembered at
+    /// `generation` (taken before the reads), when there is one, for
+    /// [`ApiSession::remembered`].
+    pub async fn read_remembering<T, F>(self, generation: Option<u64>, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(true, generation, f).await
+    }
+
+    /// The session from memory alone: `None` when its user is not
+    /// remembered at `generation` and the database must be asked.
+    pub fn remembered(&self, generation: u64) -> Option<Result<Principal, AppError>> {
+        let keys = &self.state.keys;
+        let users = &self.state.remembered_users;
+        let session = authenticate_remembered(keys, &self.credential.token, users, generation)?;
+        Some(
+            self.credential
+                .admit(keys, session)
+                .map(|auth| auth.principal),
+        )
+    }
+
+    async fn run<T, F>(self, read_only: bool, generation: Option<u64>, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let keys = self.state.keys.clone();
+        let users = self.state.remembered_users.clone();
         let credential = self.credential;
         let as_user = move |conn: &mut DbConn| {
-            let session = authenticate(conn, &keys, &credential.token)?;
+            let remember = generation.map(|g| (&*users, g));
+            let session = authenticate_remembering(conn, &keys, &credential.token, remember)?;
             let auth = credential.admit(&keys, session)?;
             f(conn, &auth.principal)
         };

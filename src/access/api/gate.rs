@@ -32,11 +32,37 @@ pub(super) async fn gate_check(
     body: ApiJson<CheckInput>,
 ) -> Result<web::Json<GateCheck>, AppError> {
     let input = body.0;
-    let settings = state.settings.clone();
+    // Taken before anything is read: what the reads find is remembered at it.
+    let generation = state.changes.generation();
+    if let Some(generation) = generation
+        && let Some(principal) = session.remembered(generation)
+    {
+        let principal = principal?;
+        let remembered = service::check_remembered(
+            &state.gate_memory,
+            generation,
+            &state.settings,
+            &principal,
+            &input.code,
+            input.zone_id,
+        );
+        if let Some(answer) = remembered {
+            return Ok(web::Json(answer));
+        }
+    }
+    let (settings, memory) = (state.settings.clone(), state.gate_memory.clone());
     Ok(web::Json(
         session
-            .read(move |conn, principal| {
-                service::check(conn, &settings, principal, &input.code, input.zone_id)
+            .read_remembering(generation, move |conn, principal| {
+                let memory = generation.map(|g| (&*memory, g));
+                service::check_remembering(
+                    conn,
+                    &settings,
+                    principal,
+                    &input.code,
+                    input.zone_id,
+                    memory,
+                )
             })
             .await?,
     ))

@@ -7,8 +7,8 @@ mod occupancy;
 mod permits;
 
 pub use gate::{
-    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateOutcome, HolderView, check,
-    record_entry, record_exit,
+    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateMemory, GateOutcome,
+    HolderView, check, check_remembered, check_remembering, record_entry, record_exit,
 };
 pub use log::{AccessEventView, EventQuery, csv_export, list_events};
 pub use occupancy::{Occupancy, OccupantView, occupancy};

@@ -5,7 +5,10 @@ mod sessions;
 mod users;
 
 pub use departments::{create_department, list_departments};
-pub use sessions::{Authenticated, LoginOutcome, authenticate, change_password, login, logout};
+pub use sessions::{
+    Authenticated, LoginOutcome, RememberedUsers, authenticate, authenticate_remembered,
+    authenticate_remembering, change_password, login, logout,
+};
 pub use users::{
     NewUserInput, UserPatch, UserView, bootstrap_admin, create_user, create_user_as_system,
     get_user, list_users, reset_password, update_user,

@@ -3,6 +3,7 @@
 
 use crate::audit::{self, Actor};
 use crate::config::Settings;
+use crate::db::changes::Memo;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::model::{self, User};
@@ -12,6 +13,7 @@ use crate::identity::session::{Claims, SessionKeys};
 use crate::identity::{Principal, Role};
 use actix_web::http::StatusCode;
 use serde_json::json;
+use std::sync::Arc;
 
 pub struct LoginOutcome {
     pub token: String,
@@ -169,6 +171,10 @@ pub struct Authenticated {
     pub password_change_only: bool,
 }
 
+/// Users with their roles as a session check read them, for a hot path that
+/// may answer from memory (the gate; see [`crate::db::changes`]).
+pub type RememberedUsers = Memo<i64, Arc<(User, Vec<Role>)>>;
+
 /// The principal behind a token, or `None` when the token is invalid, expired,
 /// or outdated by a password change, a role change or deactivation.
 pub fn authenticate(
@@ -176,21 +182,55 @@ pub fn authenticate(
     keys: &SessionKeys,
     token: &str,
 ) -> Result<Option<Authenticated>, AppError> {
+    authenticate_remembering(conn, keys, token, None)
+}
+
+/// As [`authenticate`]; the user read is remembered in `users` at
+/// `generation` (taken before the read) for [`authenticate_remembered`].
+pub fn authenticate_remembering(
+    conn: &mut DbConn,
+    keys: &SessionKeys,
+    token: &str,
+    users: Option<(&RememberedUsers, u64)>,
+) -> Result<Option<Authenticated>, AppError> {
     let Some(claims) = keys.verify(token) else {
         return Ok(None);
     };
-    let Some((user, roles)) = model::find_user_with_roles(conn, claims.sub)? else {
+    let Some(found) = model::find_user_with_roles(conn, claims.sub)? else {
         return Ok(None);
     };
+    let found = Arc::new(found);
+    if let Some((users, generation)) = users {
+        users.put(generation, claims.sub, found.clone());
+    }
+    Ok(session_of(claims, &found))
+}
+
+/// As [`authenticate`] from memory alone: `None` when the token's user is
+/// not remembered at `generation` and the database must be asked.
+pub fn authenticate_remembered(
+    keys: &SessionKeys,
+    token: &str,
+    users: &RememberedUsers,
+    generation: u64,
+) -> Option<Option<Authenticated>> {
+    let Some(claims) = keys.verify(token) else {
+        return Some(None);
+    };
+    let found = users.get(generation, &claims.sub)?;
+    Some(session_of(claims, &found))
+}
+
+fn session_of(claims: Claims, (user, roles): &(User, Vec<Role>)) -> Option<Authenticated> {
     if !user.active || user.session_version != claims.sv {
-        return Ok(None);
+        return None;
     }
     let password_change_only = claims.pco || user.must_change_password;
-    Ok(Some(Authenticated {
-        principal: principal_with(&user, roles),
+    Some(Authenticated {
+        principal: principal_with(user, roles.clone()),
         claims,
         password_change_only,
-    }))
+    })
 }
 
 /// The signed-in user changes their own password. Every other session ends.

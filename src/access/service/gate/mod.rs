@@ -1,13 +1,16 @@
 //! The gate: whether a code lets its holder into a zone (`check`, which
 //! changes nothing), and recording entries and exits (`record`).
 
+mod memory;
 mod record;
+
+pub use memory::{GateMemory, check_remembered};
 
 pub use record::{
     CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateOutcome, record_entry, record_exit,
 };
 
-use crate::access::codes::{CodeError, PermitKeys};
+use crate::access::codes::{CodeError, PermitClaims, PermitKeys};
 use crate::access::model::{self, Permit};
 use crate::access::rules::{self, DenyReason, GateFacts, HolderKind, PermitState, Verdict};
 use crate::config::Settings;
@@ -17,6 +20,7 @@ use crate::identity::{Principal, Role};
 use crate::register::model as register;
 use chrono::NaiveDateTime;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Who stands at the door, as the guard's screen shows them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -67,20 +71,50 @@ pub(super) struct Resolved {
     presence: Option<model::Presence>,
 }
 
-/// The holder as the guard sees them, from the permit row and at most two
-/// primary-key lookups (this is the gate's hot path).
-fn holder_view(conn: &mut DbConn, p: &Permit, now: NaiveDateTime) -> Result<HolderView, AppError> {
-    let user = match p.holder_user_id {
-        Some(id) => crate::access::service::permits::user_info(conn, id)?,
+/// What the database says about a permit at one moment: the row, where its
+/// holder is, and the names the guard sees. Read in at most four lookups by
+/// key (the gate's hot path), and what the gate memo remembers.
+pub struct PermitFacts {
+    permit: Permit,
+    presence: Option<model::Presence>,
+    /// The staff holder's name and department (a visitor's are on the row).
+    holder_user: Option<(String, Option<String>)>,
+    escort_name: Option<String>,
+}
+
+pub(super) fn read_facts(
+    conn: &mut DbConn,
+    permit_id: i64,
+) -> Result<Option<PermitFacts>, AppError> {
+    use crate::access::service::permits::user_info;
+    let Some(permit) = diesel::OptionalExtension::optional(model::find_permit(conn, permit_id))?
+    else {
+        return Ok(None);
+    };
+    let presence = model::presence_of(conn, &rules::person_key(permit.holder_user_id, permit.id))?;
+    let holder_user = match permit.holder_user_id {
+        Some(id) => user_info(conn, id)?,
         None => None,
     };
-    let (name, organization) = crate::access::service::permits::holder_identity(p, user.as_ref());
-    let escort_name = match p.escort_user_id {
-        Some(id) => crate::access::service::permits::user_info(conn, id)?.map(|(name, _)| name),
+    let escort_name = match permit.escort_user_id {
+        Some(id) => user_info(conn, id)?.map(|(name, _)| name),
         None => None,
     };
+    Ok(Some(PermitFacts {
+        permit,
+        presence,
+        holder_user,
+        escort_name,
+    }))
+}
+
+/// The holder as the guard sees them, as of `now`.
+fn holder_view(facts: &PermitFacts, now: NaiveDateTime) -> HolderView {
+    let p = &facts.permit;
+    let (name, organization) =
+        crate::access::service::permits::holder_identity(p, facts.holder_user.as_ref());
     let kind = HolderKind::parse(&p.holder_kind).unwrap_or(HolderKind::Visitor);
-    Ok(HolderView {
+    HolderView {
         permit_id: p.id,
         permit_number: crate::access::service::permits::permit_number(p.id),
         kind: kind.as_str().to_owned(),
@@ -89,7 +123,7 @@ fn holder_view(conn: &mut DbConn, p: &Permit, now: NaiveDateTime) -> Result<Hold
         organization,
         purpose: p.purpose.clone(),
         escort_required: p.escort_required,
-        escort_name,
+        escort_name: facts.escort_name.clone(),
         state: rules::effective_state(
             PermitState::parse(&p.state).unwrap_or(PermitState::Requested),
             p.valid_until,
@@ -100,7 +134,66 @@ fn holder_view(conn: &mut DbConn, p: &Permit, now: NaiveDateTime) -> Result<Hold
         valid_from: p.valid_from,
         valid_until: p.valid_until,
         zone_id: p.zone_id,
-    })
+    }
+}
+
+/// The signed claims of `code`, or why it is no permit code of ours.
+fn verify_code(keys: &PermitKeys, code: &str) -> Result<PermitClaims, DenyReason> {
+    match keys.verify(code) {
+        Ok(c) => Ok(c),
+        Err(CodeError::Malformed) => Err(DenyReason::UnknownCode),
+        Err(CodeError::BadSignature) => Err(DenyReason::BadSignature),
+    }
+}
+
+fn fault(reason: DenyReason) -> Resolved {
+    Resolved {
+        permit: None,
+        holder: None,
+        facts: None,
+        code_fault: Some(reason),
+        presence: None,
+    }
+}
+
+/// Weighs a verified code against what was read about its permit; decides nothing yet.
+fn judge(
+    claims: &PermitClaims,
+    found: Option<&PermitFacts>,
+    code: &str,
+    zone_id: i64,
+    now: NaiveDateTime,
+) -> Resolved {
+    let Some(found) = found else {
+        return fault(DenyReason::UnknownCode);
+    };
+    let permit = &found.permit;
+    // A code we signed that is not the one this permit row carries (e.g. a
+    // database restored from an older backup) is not this permit's code. A
+    // permit never approved carries none: its state answers (`not_approved`).
+    let foreign = permit.code.as_deref().is_some_and(|c| c != code.trim());
+    if foreign || permit.zone_id != claims.zid {
+        return fault(DenyReason::UnknownCode);
+    }
+    let presence = found.presence.as_ref();
+    let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+    let facts = GateFacts {
+        state: rules::effective_state(stored, permit.valid_until, now),
+        valid_from: permit.valid_from,
+        valid_until: permit.valid_until,
+        permit_zone: permit.zone_id,
+        gate_zone: zone_id,
+        inside_here: presence.is_some_and(|p| p.zone_id == zone_id),
+        inside_anywhere: presence.is_some(),
+        now,
+    };
+    Resolved {
+        permit: Some(permit.clone()),
+        holder: Some(holder_view(found, now)),
+        facts: Some(facts),
+        code_fault: None,
+        presence: found.presence.clone(),
+    }
 }
 
 /// Reads what the code and the database say; decides nothing yet.
@@ -111,49 +204,12 @@ pub(super) fn resolve(
     zone_id: i64,
     now: NaiveDateTime,
 ) -> Result<Resolved, AppError> {
-    let fault = |reason| Resolved {
-        permit: None,
-        holder: None,
-        facts: None,
-        code_fault: Some(reason),
-        presence: None,
-    };
-    let claims = match keys.verify(code) {
+    let claims = match verify_code(keys, code) {
         Ok(c) => c,
-        Err(CodeError::Malformed) => return Ok(fault(DenyReason::UnknownCode)),
-        Err(CodeError::BadSignature) => return Ok(fault(DenyReason::BadSignature)),
+        Err(reason) => return Ok(fault(reason)),
     };
-    let Some(permit) = diesel::OptionalExtension::optional(model::find_permit(conn, claims.pid))?
-    else {
-        return Ok(fault(DenyReason::UnknownCode));
-    };
-    // A code we signed that is not the one this permit row carries (e.g. a
-    // database restored from an older backup) is not this permit's code. A
-    // permit never approved carries none: its state answers (`not_approved`).
-    let foreign = permit.code.as_deref().is_some_and(|c| c != code.trim());
-    if foreign || permit.zone_id != claims.zid {
-        return Ok(fault(DenyReason::UnknownCode));
-    }
-    let presence = model::presence_of(conn, &rules::person_key(permit.holder_user_id, permit.id))?;
-    let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
-    let facts = GateFacts {
-        state: rules::effective_state(stored, permit.valid_until, now),
-        valid_from: permit.valid_from,
-        valid_until: permit.valid_until,
-        permit_zone: permit.zone_id,
-        gate_zone: zone_id,
-        inside_here: presence.as_ref().is_some_and(|p| p.zone_id == zone_id),
-        inside_anywhere: presence.is_some(),
-        now,
-    };
-    let holder = holder_view(conn, &permit, now)?;
-    Ok(Resolved {
-        permit: Some(permit),
-        holder: Some(holder),
-        facts: Some(facts),
-        code_fault: None,
-        presence,
-    })
+    let found = read_facts(conn, claims.pid)?;
+    Ok(judge(&claims, found.as_ref(), code, zone_id, now))
 }
 
 pub(super) fn answer(resolved: &Resolved, verdict: Verdict) -> GateCheck {
@@ -202,22 +258,51 @@ pub fn check(
     code: &str,
     zone_id: i64,
 ) -> Result<GateCheck, AppError> {
+    check_remembering(conn, settings, by, code, zone_id, None)
+}
+
+/// As [`check`]; what it reads about the permit is remembered in `memory`
+/// at `generation` (taken before the reads) for [`check_remembered`].
+pub fn check_remembering(
+    conn: &mut DbConn,
+    settings: &Settings,
+    by: &Principal,
+    code: &str,
+    zone_id: i64,
+    memory: Option<(&GateMemory, u64)>,
+) -> Result<GateCheck, AppError> {
     let keys = super::keys(settings)?;
-    let resolved = resolve(conn, &keys, code, zone_id, db::now())?;
+    let resolved = match verify_code(&keys, code) {
+        Err(reason) => fault(reason),
+        Ok(claims) => {
+            let found = read_facts(conn, claims.pid)?.map(Arc::new);
+            if let (Some((memory, generation)), Some(found)) = (memory, &found) {
+                memory.remember_permit(generation, found.clone());
+            }
+            judge(&claims, found.as_deref(), code, zone_id, db::now())
+        }
+    };
     // A guard at the door of the permit's own zone needs no zone lookup: the
     // permit's foreign key proves the zone exists (the common case, and the
     // gate's hot path). Anyone else, or another zone, is checked in full.
-    let own_zone = resolved
-        .permit
-        .as_ref()
-        .is_some_and(|p| p.zone_id == zone_id);
-    if !(own_zone && by.has(Role::Guard)) {
+    if !guard_at_own_zone(&resolved, by, zone_id) {
         require_gate(conn, by, zone_id)?;
     }
-    let verdict = match (resolved.code_fault, &resolved.facts) {
+    Ok(answer(&resolved, verdict_of(&resolved)))
+}
+
+fn guard_at_own_zone(resolved: &Resolved, by: &Principal, zone_id: i64) -> bool {
+    by.has(Role::Guard)
+        && resolved
+            .permit
+            .as_ref()
+            .is_some_and(|p| p.zone_id == zone_id)
+}
+
+fn verdict_of(resolved: &Resolved) -> Verdict {
+    match (resolved.code_fault, &resolved.facts) {
         (Some(r), _) => Verdict::Deny(r),
         (None, Some(f)) => rules::entry_verdict(f, None),
         (None, None) => Verdict::Deny(DenyReason::UnknownCode),
-    };
-    Ok(answer(&resolved, verdict))
+    }
 }

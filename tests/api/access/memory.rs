@@ -1,0 +1,111 @@
+//! The gate answers repeated checks from memory (`src/db/changes.rs`). These
+//! tests show that the memory never outlives a change, wherever it is made:
+//! through this instance, through another instance on the same database, or
+//! by hand in SQL. (Two instances in one test process also share the
+//! process's change generation; the hand-made SQL is what only the change
+//! watch can see: PostgreSQL's notices, SQLite's data version.)
+
+use super::{approved, check, enter, gate, visitor_request};
+use crate::common::{TestApp, assert_error, body};
+use daicho::db::schema::users;
+use diesel::prelude::*;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// Tries `attempt` until it holds, for at most `within`; how long it took.
+fn eventually(within: Duration, what: &str, mut attempt: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    loop {
+        if attempt() {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < within,
+            "{what}: not seen within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_change_made_here_reaches_the_very_next_check() {
+    let app = TestApp::spawn();
+    let g = gate(&app);
+    let zone = g.f.zone;
+    let (id, code) = approved(&app, &g, &g.staff, &visitor_request(zone, 0, 2));
+    let first = check(&app, &g, &code, zone);
+    for _ in 0..3 {
+        assert_eq!(check(&app, &g, &code, zone), first, "a repeated check");
+    }
+    assert_eq!(first["verdict"], "allow");
+    assert_eq!(first["inside"], false);
+
+    assert_eq!(enter(&app, &g, &code, zone).status(), 201);
+    let inside = check(&app, &g, &code, zone);
+    assert_eq!(inside["inside"], true, "the entry, at once: {inside}");
+    assert_eq!(inside["reason_code"], "already_inside");
+
+    let revoked = app.post(
+        &format!("/api/v1/permits/{id}/revoke"),
+        &g.f.manager,
+        &json!({}),
+    );
+    assert_eq!(revoked.status(), 200, "{:?}", revoked.text());
+    let after = check(&app, &g, &code, zone);
+    assert_eq!(after["reason_code"], "revoked", "the revocation, at once");
+    assert_eq!(after["permit"]["state"], "revoked");
+}
+
+#[test]
+fn another_instance_and_hand_made_sql_reach_the_gate_too() {
+    let a = TestApp::spawn();
+    let g = gate(&a);
+    let zone = g.f.zone;
+    // A second instance on the same database and keys, as a ward runs them
+    // behind a load balancer.
+    let b = TestApp::spawn_with(|s| {
+        s.database_url = a.settings.database_url.clone();
+        s.data_dir = a.settings.data_dir.clone();
+    });
+    let (id, code) = approved(&a, &g, &g.staff, &visitor_request(zone, 0, 2));
+    for _ in 0..3 {
+        assert_eq!(check(&b, &g, &code, zone)["verdict"], "allow");
+    }
+
+    let revoked = a.post(
+        &format!("/api/v1/permits/{id}/revoke"),
+        &g.f.manager,
+        &json!({}),
+    );
+    assert_eq!(revoked.status(), 200, "{:?}", revoked.text());
+    let took = eventually(Duration::from_secs(3), "a revocation in A, at B", || {
+        check(&b, &g, &code, zone)["reason_code"] == "revoked"
+    });
+    eprintln!("B saw A's revocation after {took:?}");
+
+    // A statement typed into the database by hand: the guard is switched off.
+    let (_, code2) = approved(&a, &g, &g.staff, &visitor_request(zone, 0, 2));
+    assert_eq!(check(&b, &g, &code2, zone)["verdict"], "allow");
+    diesel::update(users::table.find(g.guard_id))
+        .set(users::active.eq(false))
+        .execute(&mut a.db())
+        .unwrap();
+    let ask = |app: &TestApp| {
+        app.post(
+            "/api/v1/gate/check",
+            &g.guard,
+            &json!({"code": code2, "zone_id": zone}),
+        )
+    };
+    eventually(
+        Duration::from_secs(3),
+        "a deactivation by SQL, at B",
+        || ask(&b).status() == 401,
+    );
+    assert_error(ask(&a), 401, "unauthorized");
+    assert_eq!(
+        body(ask(&b))["error"]["code"],
+        "unauthorized",
+        "and it stays so"
+    );
+}
