@@ -14,6 +14,7 @@
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Bench-Passw0rd-2026";
@@ -250,24 +251,27 @@ fn main() {
     )["id"]
         .as_i64()
         .unwrap();
-    let now = chrono::Utc::now();
-    let permit = api.post(
-        "/api/v1/permits",
-        Some(&staff),
-        json!({"zone_id": zone, "visitor": {"name": "山田 太郎", "organization": "保守会社"},
-               "purpose": "保守", "valid_from": now.to_rfc3339(),
-               "valid_until": (now + chrono::TimeDelta::hours(8)).to_rfc3339()}),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    let code = api.post(
-        &format!("/api/v1/permits/{permit}/approve"),
-        Some(&manager),
-        json!({}),
-    )["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let approved_code = |name: &str| -> String {
+        let now = chrono::Utc::now();
+        let permit = api.post(
+            "/api/v1/permits",
+            Some(&staff),
+            json!({"zone_id": zone, "visitor": {"name": name, "organization": "保守会社"},
+                   "purpose": "保守", "valid_from": now.to_rfc3339(),
+                   "valid_until": (now + chrono::TimeDelta::hours(8)).to_rfc3339()}),
+        )["id"]
+            .as_i64()
+            .unwrap();
+        api.post(
+            &format!("/api/v1/permits/{permit}/approve"),
+            Some(&manager),
+            json!({}),
+        )["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let code = approved_code("山田 太郎");
 
     let check_body = json!({"code": code, "zone_id": zone}).to_string();
     let check = request_bytes(
@@ -302,5 +306,41 @@ fn main() {
         "gate check / trivial = {:.2} of the ceiling; p99 {:.2} ms (targets: >= 0.5, <= 5 ms)",
         gate.per_second / trivial.per_second,
         gate.p99.as_secs_f64() * 1e3
+    );
+
+    // A busy door: meanwhile someone enters and leaves every 50 ms (far more
+    // than a machine room sees), and each of those writes makes the gate
+    // forget what it remembered, so checks go back to the database.
+    let passer = approved_code("佐藤 花子");
+    let stop = AtomicBool::new(false);
+    let (busy, writes) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut writes = 0;
+            while !stop.load(Ordering::Relaxed) {
+                api.post(
+                    "/api/v1/gate/entries",
+                    Some(&guard),
+                    json!({"code": passer, "zone_id": zone, "id_checked": true, "id_document": "入館証"}),
+                );
+                api.post(
+                    "/api/v1/gate/exits",
+                    Some(&guard),
+                    json!({"code": passer, "zone_id": zone, "carried_out": []}),
+                );
+                writes += 2;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            writes
+        });
+        let figures = load(&addr, &check, connections, seconds, |b| {
+            b.windows(17).any(|w| w == b"\"verdict\":\"allow\"")
+        });
+        stop.store(true, Ordering::Relaxed);
+        (figures, writer.join().unwrap())
+    });
+    print("POST /api/v1/gate/check, busy door", &busy);
+    println!(
+        "busy door: {writes} entries and exits recorded meanwhile; {:.2} of the ceiling",
+        busy.per_second / trivial.per_second
     );
 }

@@ -7,7 +7,9 @@ mod permits;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(permits::permit_keys)
+    // The check first: every scan at the door (see `app::api_routes`).
+    cfg.service(gate::gate_check)
+        .service(permits::permit_keys)
         .service(permits::rotate_permit_keys)
         .service(permits::create_permit)
         .service(permits::list_permits)
@@ -16,7 +18,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(permits::reject_permit)
         .service(permits::revoke_permit)
         .service(permits::permit_qr)
-        .service(gate::gate_check)
         .service(gate::gate_entry)
         .service(gate::gate_exit)
         .service(gate::zone_occupancy)
