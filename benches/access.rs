@@ -1,6 +1,8 @@
 //! Gate checks per second and latency at 16 connections, beside a trivial
 //! handler (`GET /healthz`) and the cheapest authenticated call (`GET /api/v1/me`)
-//! measured in the same run on the same server.
+//! measured in the same run on the same server; then the gate check again
+//! while entries and exits are recorded every 50 ms (each one clears the
+//! gate's memory, `src/db/changes.rs`).
 //!
 //!   cargo bench --bench access                      # SQLite temp file, 10 s per target
 //!   BENCH_SECONDS=3 BENCH_CONNECTIONS=16 cargo bench --bench access
