@@ -4,7 +4,7 @@ use super::rules::Step;
 use super::service::{self, CablingInput, CablingView};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
-use crate::licenses::api::optional_body;
+use crate::web::json::OptionalJson;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -105,10 +105,9 @@ async fn run(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: i64,
-    bytes: web::Bytes,
+    input: StepInput,
     step: Step,
 ) -> Result<web::Json<CablingView>, AppError> {
-    let input: StepInput = optional_body(&bytes)?;
     let principal = user.0.principal;
     Ok(web::Json(
         with_db(&state, move |conn| {
@@ -133,9 +132,9 @@ async fn authorize(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<StepInput>,
 ) -> Result<web::Json<CablingView>, AppError> {
-    run(state, user, id.into_inner(), bytes, Step::Authorize).await
+    run(state, user, id.into_inner(), body.0, Step::Authorize).await
 }
 
 /// The zone manager refuses the change; never the requester.
@@ -146,9 +145,9 @@ async fn reject(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<StepInput>,
 ) -> Result<web::Json<CablingView>, AppError> {
-    run(state, user, id.into_inner(), bytes, Step::Reject).await
+    run(state, user, id.into_inner(), body.0, Step::Reject).await
 }
 
 /// The work is done: the named operator, or an operator recording the named contractor's work; only once authorised.
@@ -159,9 +158,9 @@ async fn complete(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<StepInput>,
 ) -> Result<web::Json<CablingView>, AppError> {
-    run(state, user, id.into_inner(), bytes, Step::Complete).await
+    run(state, user, id.into_inner(), body.0, Step::Complete).await
 }
 
 /// The zone manager confirms the work (not the one who did it).
@@ -172,7 +171,7 @@ async fn verify(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<StepInput>,
 ) -> Result<web::Json<CablingView>, AppError> {
-    run(state, user, id.into_inner(), bytes, Step::Verify).await
+    run(state, user, id.into_inner(), body.0, Step::Verify).await
 }

@@ -7,6 +7,7 @@ use super::service::{
 };
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
@@ -28,24 +29,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(record_installation)
         .service(list_installations)
         .service(uninstall);
-}
-
-/// A decision's optional note. The body may be empty.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionInput {
-    pub note: Option<String>,
-}
-
-/// Reads an optional JSON body: empty means the default.
-pub fn optional_body<T: Default + serde::de::DeserializeOwned>(
-    bytes: &web::Bytes,
-) -> Result<T, AppError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        crate::web::json::parse(bytes)
-    }
 }
 
 /// Register a software product (admin, security manager).
@@ -257,10 +240,9 @@ async fn decide(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: i64,
-    bytes: web::Bytes,
+    input: DecisionNote,
     approve: bool,
 ) -> Result<web::Json<InstallRequestView>, AppError> {
-    let input: DecisionInput = optional_body(&bytes)?;
     let principal = user.0.principal;
     Ok(web::Json(
         with_db(&state, move |conn| {
@@ -274,7 +256,7 @@ async fn decide(
 #[utoipa::path(
     tag = "licenses",
     params(("id" = i64, Path)),
-    request_body(content = Option<DecisionInput>, description = "optional"),
+    request_body(content = Option<DecisionNote>, description = "optional"),
     responses(
         (status = 200, body = InstallRequestView),
         (status = 403, description = "self_approval, not_manager", body = ErrorBody),
@@ -286,16 +268,16 @@ async fn approve_install_request(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<InstallRequestView>, AppError> {
-    decide(state, user, id.into_inner(), bytes, true).await
+    decide(state, user, id.into_inner(), body.0, true).await
 }
 
 /// Refuse an install: same deciders as approval.
 #[utoipa::path(
     tag = "licenses",
     params(("id" = i64, Path)),
-    request_body(content = Option<DecisionInput>, description = "optional"),
+    request_body(content = Option<DecisionNote>, description = "optional"),
     responses(
         (status = 200, body = InstallRequestView),
         (status = 403, description = "self_approval, not_manager", body = ErrorBody),
@@ -307,9 +289,9 @@ async fn reject_install_request(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    bytes: web::Bytes,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<InstallRequestView>, AppError> {
-    decide(state, user, id.into_inner(), bytes, false).await
+    decide(state, user, id.into_inner(), body.0, false).await
 }
 
 /// Record software found on a device. Always recorded; `findings` names what is

@@ -21,43 +21,82 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"));
-        let declared_too_large = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|n| n > JSON_LIMIT);
-        let body = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            if declared_too_large {
-                return Err(too_large());
-            }
-            if !is_json {
-                return Err(AppError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Content-Type: application/json で送信してください。",
-                ));
-            }
-            let bytes = body.await.map_err(|e| payload_error(&e))?;
-            if bytes.len() > JSON_LIMIT {
-                return Err(too_large());
-            }
-            parse(&bytes).map(ApiJson)
-        })
+        let body = read_json::<T>(req, payload, None);
+        Box::pin(async move { body.await.map(ApiJson) })
     }
+}
+
+/// A JSON body that may be left out: no body, or nothing but whitespace, is
+/// `T::default()`; one that is sent is held to the same rules as `ApiJson`.
+/// For the workflow actions, whose body is an optional note ([`DecisionNote`]).
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json::<T>(req, payload, Some(T::default));
+        Box::pin(async move { body.await.map(OptionalJson) })
+    }
+}
+
+/// The optional body of approve / reject / revoke: `{"note": "…"}`, or none.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionNote {
+    /// A note on the decision, or the reason for a revocation.
+    pub note: Option<String>,
+}
+
+/// Reads and parses a JSON body; `when_empty` answers a body that is empty
+/// or only whitespace (without it, that body is malformed JSON).
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    when_empty: Option<fn() -> T>,
+) -> LocalBoxFuture<'static, Result<T, AppError>> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"));
+    let declared_too_large = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > JSON_LIMIT);
+    let body = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if declared_too_large {
+            return Err(too_large());
+        }
+        let bytes = body.await.map_err(|e| payload_error(&e))?;
+        if let Some(default) = when_empty
+            && bytes.iter().all(u8::is_ascii_whitespace)
+        {
+            return Ok(default());
+        }
+        if !is_json {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Content-Type: application/json で送信してください。",
+            ));
+        }
+        if bytes.len() > JSON_LIMIT {
+            return Err(too_large());
+        }
+        parse(&bytes)
+    })
 }
 
 fn too_large() -> AppError {
@@ -161,31 +200,6 @@ pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> acti
     AppError::not_found("指定されたデータが見つかりません。").into()
 }
 
-/// A JSON body that may be left out entirely (no body: `None`); one that is
-/// sent is held to the same rules as `ApiJson`.
-pub struct OptionalJson<T>(pub Option<T>);
-
-impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let declared_empty = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim() == "0");
-        let no_body = declared_empty
-            || (req.headers().get(header::CONTENT_LENGTH).is_none()
-                && req.headers().get(header::TRANSFER_ENCODING).is_none());
-        if no_body {
-            return Box::pin(async { Ok(OptionalJson(None)) });
-        }
-        let inner = ApiJson::<T>::from_request(req, payload);
-        Box::pin(async move { inner.await.map(|j| OptionalJson(Some(j.0))) })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +232,36 @@ mod tests {
         let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"} trailing").unwrap_err();
         assert_eq!(e.status.as_u16(), 400);
         assert!(parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"}").is_ok());
+    }
+
+    async fn note_of(
+        content_type: Option<&str>,
+        body: &'static str,
+    ) -> Result<DecisionNote, AppError> {
+        let mut request = actix_web::test::TestRequest::post().set_payload(body);
+        if let Some(ct) = content_type {
+            request = request.insert_header((header::CONTENT_TYPE, ct));
+        }
+        let (req, mut payload) = request.to_http_parts();
+        OptionalJson::<DecisionNote>::from_request(&req, &mut payload)
+            .await
+            .map(|j| j.0)
+    }
+
+    #[actix_web::test]
+    async fn an_optional_body_may_be_left_out_but_not_sent_wrong() {
+        assert_eq!(note_of(None, "").await.unwrap().note, None);
+        assert_eq!(note_of(None, " \n").await.unwrap().note, None);
+        let json = Some("application/json");
+        let note = note_of(json, r#"{"note": "確認済み"}"#).await.unwrap();
+        assert_eq!(note.note.as_deref(), Some("確認済み"));
+        let e = note_of(Some("text/plain"), r#"{"note": "x"}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status.as_u16(), 415);
+        let e = note_of(json, r#"{"notes": "x"}"#).await.unwrap_err();
+        assert!(e.fields.unwrap().contains_key("notes"));
+        let e = note_of(json, "{").await.unwrap_err();
+        assert_eq!(e.code, "malformed_json");
     }
 }

@@ -1,9 +1,10 @@
 //! Permits under `/api/v1`: request, decide, revoke, the badge QR and the permit keys.
 
 use crate::access::codes::JwkSet;
-use crate::access::service::{self, Decision, NewPermitInput, PermitQuery, PermitView};
+use crate::access::service::{self, NewPermitInput, PermitQuery, PermitView};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
@@ -77,21 +78,12 @@ pub(super) async fn get_permit(
     ))
 }
 
-/// The optional `{note}` body of approve / reject / revoke (an empty body is fine).
-fn decision(body: &web::Bytes) -> Result<Decision, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        Ok(Decision::default())
-    } else {
-        crate::web::json::parse(body)
-    }
-}
-
 /// Approve: a manager of the permit's zone, never the requester (第5条). The
 /// answer carries the signed `code`.
 #[utoipa::path(
     tag = "access",
     params(("id" = i64, Path)),
-    request_body(content = Option<Decision>),
+    request_body(content = Option<DecisionNote>),
     responses(
         (status = 200, body = PermitView),
         (status = 403, description = "self_approval or not_zone_manager", body = ErrorBody),
@@ -103,13 +95,13 @@ pub(super) async fn approve_permit(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, decision) = (id.into_inner(), user.0.principal, decision(&body)?);
+    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
     let settings = state.settings.clone();
     Ok(web::Json(
         with_db(&state, move |conn| {
-            service::approve(conn, &settings, &principal, id, &decision)
+            service::approve(conn, &settings, &principal, id, note.as_deref())
         })
         .await?,
     ))
@@ -118,7 +110,7 @@ pub(super) async fn approve_permit(
 #[utoipa::path(
     tag = "access",
     params(("id" = i64, Path)),
-    request_body(content = Option<Decision>),
+    request_body(content = Option<DecisionNote>),
     responses(
         (status = 200, body = PermitView),
         (status = 403, description = "self_approval or not_zone_manager", body = ErrorBody),
@@ -130,12 +122,12 @@ pub(super) async fn reject_permit(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, decision) = (id.into_inner(), user.0.principal, decision(&body)?);
+    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
     Ok(web::Json(
         with_db(&state, move |conn| {
-            service::reject(conn, &principal, id, &decision)
+            service::reject(conn, &principal, id, note.as_deref())
         })
         .await?,
     ))
@@ -145,7 +137,7 @@ pub(super) async fn reject_permit(
 #[utoipa::path(
     tag = "access",
     params(("id" = i64, Path)),
-    request_body(content = Option<Decision>),
+    request_body(content = Option<DecisionNote>),
     responses(
         (status = 200, body = PermitView),
         (status = 403, description = "not_zone_manager", body = ErrorBody),
@@ -157,12 +149,12 @@ pub(super) async fn revoke_permit(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, decision) = (id.into_inner(), user.0.principal, decision(&body)?);
+    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
     Ok(web::Json(
         with_db(&state, move |conn| {
-            service::revoke(conn, &principal, id, &decision)
+            service::revoke(conn, &principal, id, note.as_deref())
         })
         .await?,
     ))

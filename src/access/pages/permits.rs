@@ -1,9 +1,7 @@
 //! 入室許可 pages: the list, the request form, one permit with its decisions, the badge.
 
 use super::super::rules::PermitState;
-use super::super::service::{
-    self, Decision, NewPermitInput, PermitQuery, PermitView, VisitorInput,
-};
+use super::super::service::{self, NewPermitInput, PermitQuery, PermitView, VisitorInput};
 use super::{Errors, form_errors, local_input, local_value};
 use crate::app::AppState;
 use crate::error::PageError;
@@ -324,13 +322,11 @@ async fn permit_decide(
     let (id, action) = path.into_inner();
     let principal = user.auth.principal.clone();
     let settings = state.settings.clone();
-    let decision = Decision {
-        note: Some(form.note.clone()),
-    };
+    let note = form.note.clone();
     let result = with_db(&state, move |conn| match action.as_str() {
-        "approve" => service::approve(conn, &settings, &principal, id, &decision),
-        "reject" => service::reject(conn, &principal, id, &decision),
-        "revoke" => service::revoke(conn, &principal, id, &decision),
+        "approve" => service::approve(conn, &settings, &principal, id, Some(&note)),
+        "reject" => service::reject(conn, &principal, id, Some(&note)),
+        "revoke" => service::revoke(conn, &principal, id, Some(&note)),
         _ => Err(crate::error::AppError::not_found(
             "指定されたURLはありません。",
         )),

@@ -4,7 +4,7 @@ use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::reports::csv::CsvWriter;
-use crate::web::json::OptionalJson;
+use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::time::{parse_instant, rfc3339};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
@@ -193,22 +193,11 @@ async fn get_movement(
     ))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionInput {
-    pub note: Option<String>,
-}
-
-/// No body at all is fine for a decision.
-fn note_of(body: OptionalJson<DecisionInput>) -> Option<String> {
-    body.0.and_then(|b| b.note)
-}
-
 /// Approve: a manager of the zone, never the requester (第4条).
 #[utoipa::path(
     tag = "register",
     params(("id" = i64, Path)),
-    request_body(content = Option<DecisionInput>),
+    request_body(content = Option<DecisionNote>),
     responses((status = 200, body = MovementView), (status = 403, description = "self_approval or not_zone_manager", body = ErrorBody), (status = 409, description = "invalid_state", body = ErrorBody))
 )]
 #[post("/movements/{id}/approve")]
@@ -216,9 +205,9 @@ async fn approve(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: OptionalJson<DecisionInput>,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<MovementView>, AppError> {
-    let (principal, id, note) = (user.0.principal, id.into_inner(), note_of(body));
+    let (principal, id, note) = (user.0.principal, id.into_inner(), body.0.note);
     Ok(web::Json(
         with_db(&state, move |conn| {
             service::decide(conn, &principal, id, true, note.as_deref())
@@ -228,15 +217,15 @@ async fn approve(
 }
 
 /// Reject: a manager of the zone, never the requester.
-#[utoipa::path(tag = "register", params(("id" = i64, Path)), request_body(content = Option<DecisionInput>), responses((status = 200, body = MovementView)))]
+#[utoipa::path(tag = "register", params(("id" = i64, Path)), request_body(content = Option<DecisionNote>), responses((status = 200, body = MovementView)))]
 #[post("/movements/{id}/reject")]
 async fn reject(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: OptionalJson<DecisionInput>,
+    body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<MovementView>, AppError> {
-    let (principal, id, note) = (user.0.principal, id.into_inner(), note_of(body));
+    let (principal, id, note) = (user.0.principal, id.into_inner(), body.0.note);
     Ok(web::Json(
         with_db(&state, move |conn| {
             service::decide(conn, &principal, id, false, note.as_deref())

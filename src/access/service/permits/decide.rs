@@ -12,16 +12,7 @@ use crate::identity::rules::clean_optional;
 use crate::identity::{Principal, Role};
 use crate::register::model as register;
 use chrono::NaiveDateTime;
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Decision {
-    /// A note (approval / rejection) or the reason for a revocation.
-    #[serde(default)]
-    pub note: Option<String>,
-}
 
 /// The one who asked, or the one who would enter, never decides (第5条).
 fn check_decider(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<(), AppError> {
@@ -61,50 +52,40 @@ pub fn approve(
     settings: &Settings,
     by: &Principal,
     id: i64,
-    decision: &Decision,
+    note: Option<&str>,
 ) -> Result<PermitView, AppError> {
     let keys = crate::access::service::keys(settings)?;
-    decide(
-        conn,
-        by,
-        id,
-        decision,
-        PermitAction::Approve,
-        |permit, now| {
-            keys.sign(
-                permit.id,
-                permit.zone_id,
-                permit.valid_from,
-                permit.valid_until,
-                now,
-            )
-            .map(Some)
-            .map_err(AppError::internal)
-        },
-    )
+    decide(conn, by, id, note, PermitAction::Approve, |permit, now| {
+        keys.sign(
+            permit.id,
+            permit.zone_id,
+            permit.valid_from,
+            permit.valid_until,
+            now,
+        )
+        .map(Some)
+        .map_err(AppError::internal)
+    })
 }
 
 pub fn reject(
     conn: &mut DbConn,
     by: &Principal,
     id: i64,
-    decision: &Decision,
+    note: Option<&str>,
 ) -> Result<PermitView, AppError> {
-    decide(conn, by, id, decision, PermitAction::Reject, |_, _| {
-        Ok(None)
-    })
+    decide(conn, by, id, note, PermitAction::Reject, |_, _| Ok(None))
 }
 
 fn decide(
     conn: &mut DbConn,
     by: &Principal,
     id: i64,
-    decision: &Decision,
+    note: Option<&str>,
     action: PermitAction,
     code: impl FnOnce(&Permit, NaiveDateTime) -> Result<Option<(String, String)>, AppError>,
 ) -> Result<PermitView, AppError> {
-    let note =
-        clean_optional(decision.note.as_deref(), 500).map_err(|e| AppError::invalid("note", e))?;
+    let note = clean_optional(note, 500).map_err(|e| AppError::invalid("note", e))?;
     db::write_tx(conn, |conn| {
         let permit = model::find_permit(conn, id)?;
         check_decider(conn, by, &permit)?;
@@ -151,10 +132,9 @@ pub fn revoke(
     conn: &mut DbConn,
     by: &Principal,
     id: i64,
-    decision: &Decision,
+    note: Option<&str>,
 ) -> Result<PermitView, AppError> {
-    let reason =
-        clean_optional(decision.note.as_deref(), 500).map_err(|e| AppError::invalid("note", e))?;
+    let reason = clean_optional(note, 500).map_err(|e| AppError::invalid("note", e))?;
     db::write_tx(conn, |conn| {
         let permit = model::find_permit(conn, id)?;
         if !by.has(Role::Admin) && !register::is_zone_manager(conn, permit.zone_id, by.id)? {
