@@ -128,8 +128,15 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
     })
 }
 
-fn metrics() -> Result<PrometheusMetrics, String> {
+/// `/metrics`: HTTP figures, and how the gate answers (memory or database).
+fn metrics(state: &AppState) -> Result<PrometheusMetrics, String> {
+    let registry = prometheus::Registry::new();
+    registry
+        .register(Box::new(state.gate_memory.counter().clone()))
+        .and_then(|()| registry.register(Box::new(state.changes.gauge().clone())))
+        .map_err(|e| format!("cannot set up metrics: {e}"))?;
     PrometheusMetricsBuilder::new("daicho")
+        .registry(registry)
         .endpoint("/metrics")
         .mask_unmatched_patterns("UNKNOWN")
         .build()
@@ -181,7 +188,7 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
     let workers = state.settings.workers;
     let state = web::Data::new(state);
     power::poller::start(&state);
-    let metrics = metrics()?;
+    let metrics = metrics(&state)?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

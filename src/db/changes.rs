@@ -10,6 +10,7 @@ use super::{Backend, sqlite_path};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
+use prometheus::IntGauge;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,13 +31,21 @@ pub fn moved() {
 /// Watches one database for commits made outside this process.
 pub struct ChangeWatch {
     live: AtomicBool,
+    /// `daicho_change_watch_up`: 1 while remembered reads may be used.
+    up: IntGauge,
 }
 
 impl ChangeWatch {
     /// A watch that never goes live: nothing is remembered (tools, not the server).
     pub fn off() -> Arc<ChangeWatch> {
+        let up = IntGauge::new(
+            "daicho_change_watch_up",
+            "1 while commits elsewhere are watched and remembered reads may be used",
+        )
+        .expect("a valid gauge");
         Arc::new(ChangeWatch {
             live: AtomicBool::new(false),
+            up,
         })
     }
 
@@ -62,8 +71,14 @@ impl ChangeWatch {
         self.live.load(Ordering::SeqCst).then_some(generation)
     }
 
+    /// For `/metrics`.
+    pub fn gauge(&self) -> &IntGauge {
+        &self.up
+    }
+
     fn set_live(&self, live: bool) {
         if self.live.swap(live, Ordering::SeqCst) != live {
+            self.up.set(i64::from(live));
             // Down: what was remembered may have missed a commit. Up: what
             // was read while down was never remembered, but start clean.
             moved();

@@ -47,9 +47,11 @@ pub(super) async fn gate_check(
             input.zone_id,
         );
         if let Some(answer) = remembered {
+            state.gate_memory.count(true);
             return Ok(web::Json(answer));
         }
     }
+    state.gate_memory.count(false);
     let (settings, memory) = (state.settings.clone(), state.gate_memory.clone());
     Ok(web::Json(
         session

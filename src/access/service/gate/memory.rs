@@ -10,6 +10,7 @@ use super::{GateCheck, PermitFacts, answer, guard_at_own_zone, judge, verdict_of
 use crate::config::Settings;
 use crate::db::{self, changes::Memo};
 use crate::identity::Principal;
+use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 
 /// Every badge of a ward many times over; when full it starts over.
@@ -19,17 +20,39 @@ const CAPACITY: usize = 4096;
 /// beside it, in `AppState::remembered_users`).
 pub struct GateMemory {
     permits: Memo<i64, Arc<PermitFacts>>,
+    /// `daicho_gate_checks_total{answered="memory"|"database"}`.
+    checks: IntCounterVec,
 }
 
 impl Default for GateMemory {
     fn default() -> Self {
+        let checks = IntCounterVec::new(
+            Opts::new(
+                "daicho_gate_checks_total",
+                "gate checks, by where the answer came from",
+            ),
+            &["answered"],
+        )
+        .expect("a valid counter");
         GateMemory {
             permits: Memo::new(CAPACITY),
+            checks,
         }
     }
 }
 
 impl GateMemory {
+    /// For `/metrics`.
+    pub fn counter(&self) -> &IntCounterVec {
+        &self.checks
+    }
+
+    /// Counts a check answered from memory (`true`) or from the database.
+    pub fn count(&self, from_memory: bool) {
+        let answered = if from_memory { "memory" } else { "database" };
+        self.checks.with_label_values(&[answered]).inc();
+    }
+
     pub(super) fn remember_permit(&self, generation: u64, facts: Arc<PermitFacts>) {
         self.permits.put(generation, facts.permit.id, facts);
     }
