@@ -269,15 +269,96 @@ pub fn insert_equipment_bulk(
     }
 }
 
+/// Only the columns whose value changes (and `updated_at`). A column named in
+/// SET costs its indexes whether or not the value differs: SQLite rewrites
+/// their entries, PostgreSQL loses the in-page (HOT) update. A mass edit of
+/// notes touches no index at all this way.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = equipment)]
+pub struct EquipmentChanges {
+    pub asset_tag: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub key_equipment: Option<bool>,
+    pub department_id: Option<i64>,
+    pub zone_id: Option<Option<i64>>,
+    pub building: Option<Option<String>>,
+    pub floor: Option<Option<String>>,
+    pub room: Option<Option<String>>,
+    pub rack: Option<Option<String>>,
+    pub rack_unit: Option<Option<String>>,
+    pub manufacturer: Option<Option<String>>,
+    pub model: Option<Option<String>>,
+    pub serial_number: Option<Option<String>>,
+    pub classification: Option<String>,
+    pub status: Option<String>,
+    pub installed_on: Option<Option<NaiveDate>>,
+    pub ups_equipment_id: Option<Option<i64>>,
+    pub surge_protection: Option<Option<String>>,
+    pub required_shutdown_min: Option<Option<i32>>,
+    pub notes: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+impl EquipmentChanges {
+    /// What writing `next` over `current` changes.
+    pub fn between(current: &Equipment, next: &EquipmentFields) -> EquipmentChanges {
+        fn differs<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+            (old != new).then(|| new.clone())
+        }
+        EquipmentChanges {
+            asset_tag: differs(&current.asset_tag, &next.asset_tag),
+            name: differs(&current.name, &next.name),
+            kind: differs(&current.kind, &next.kind),
+            key_equipment: differs(&current.key_equipment, &next.key_equipment),
+            department_id: differs(&current.department_id, &next.department_id),
+            zone_id: differs(&current.zone_id, &next.zone_id),
+            building: differs(&current.building, &next.building),
+            floor: differs(&current.floor, &next.floor),
+            room: differs(&current.room, &next.room),
+            rack: differs(&current.rack, &next.rack),
+            rack_unit: differs(&current.rack_unit, &next.rack_unit),
+            manufacturer: differs(&current.manufacturer, &next.manufacturer),
+            model: differs(&current.model, &next.model),
+            serial_number: differs(&current.serial_number, &next.serial_number),
+            classification: differs(&current.classification, &next.classification),
+            status: differs(&current.status, &next.status),
+            installed_on: differs(&current.installed_on, &next.installed_on),
+            ups_equipment_id: differs(&current.ups_equipment_id, &next.ups_equipment_id),
+            surge_protection: differs(&current.surge_protection, &next.surge_protection),
+            required_shutdown_min: differs(
+                &current.required_shutdown_min,
+                &next.required_shutdown_min,
+            ),
+            notes: differs(&current.notes, &next.notes),
+            // Always set: the row was written, and SET is never empty.
+            updated_at: Some(next.updated_at),
+        }
+    }
+}
+
+/// Writes `next` over the stored `current`, setting only what changes.
 pub fn update_equipment(
     conn: &mut DbConn,
-    id: i64,
-    fields: &EquipmentFields,
+    current: &Equipment,
+    next: &EquipmentFields,
 ) -> QueryResult<Equipment> {
-    diesel::update(equipment::table.find(id))
-        .set(fields)
+    diesel::update(equipment::table.find(current.id))
+        .set(&EquipmentChanges::between(current, next))
         .returning(equipment::all_columns)
         .get_result(conn)
+}
+
+/// As [`update_equipment`], for a bulk write that needs nothing back.
+pub fn write_equipment_changes(
+    conn: &mut DbConn,
+    current: &Equipment,
+    next: &EquipmentFields,
+) -> QueryResult<()> {
+    diesel::update(equipment::table.find(current.id))
+        .set(&EquipmentChanges::between(current, next))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Asset tags of many devices by id, in one query (for UPS links).
@@ -295,4 +376,52 @@ pub fn equipment_by_tags(conn: &mut DbConn, tags: &[String]) -> QueryResult<Vec<
         .filter(equipment::asset_tag.eq_any(tags))
         .select(Equipment::as_select())
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_differs_is_set() {
+        let at = NaiveDate::from_ymd_opt(2026, 4, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let stored = Equipment {
+            id: 7,
+            asset_tag: "SRV-001".into(),
+            name: "基幹系サーバ".into(),
+            kind: "server".into(),
+            key_equipment: true,
+            department_id: 1,
+            zone_id: Some(2),
+            building: None,
+            floor: None,
+            room: None,
+            rack: Some("R1".into()),
+            rack_unit: None,
+            manufacturer: None,
+            model: None,
+            serial_number: None,
+            classification: "secret".into(),
+            status: "in_service".into(),
+            installed_on: None,
+            ups_equipment_id: None,
+            surge_protection: None,
+            required_shutdown_min: None,
+            notes: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let mut next = EquipmentFields::of(&stored);
+        next.notes = Some("移設予定".into());
+        next.rack = None;
+        next.updated_at = at + chrono::TimeDelta::hours(1);
+        let changes = EquipmentChanges::between(&stored, &next);
+        assert_eq!(changes.notes, Some(Some("移設予定".into())));
+        assert_eq!(changes.rack, Some(None), "a cleared value is set to NULL");
+        assert_eq!(changes.updated_at, Some(next.updated_at));
+        assert!(changes.name.is_none() && changes.zone_id.is_none() && changes.status.is_none());
+    }
 }

@@ -125,7 +125,7 @@ pub fn dispose_equipment(
         let mut fields = model::EquipmentFields::of(&current);
         fields.status = Status::Disposed.as_str().to_owned();
         fields.updated_at = now;
-        model::update_equipment(conn, current.id, &fields)?;
+        model::update_equipment(conn, &current, &fields)?;
         let result = view(record, current.asset_tag.clone());
         audit::record(
             conn,

@@ -1,6 +1,7 @@
 //! Writing a checked import in its transaction: new devices with multi-row
-//! INSERTs, changed ones with one UPDATE each, and one audit event per device
-//! appended through a single audit batch (the chain head stays in memory).
+//! INSERTs, changed ones with one UPDATE each (of the changed columns only),
+//! and one audit event per device appended through a single audit batch (the
+//! chain head stays in memory).
 
 use super::plan::{Lookups, Planned};
 use super::*;
@@ -114,9 +115,7 @@ pub(super) fn write_rows(
                         outcome.unchanged += 1;
                         Step::Unchanged
                     } else {
-                        diesel::update(equipment::table.find(current.id))
-                            .set(&f)
-                            .execute(conn)?;
+                        model::write_equipment_changes(conn, current, &f)?;
                         diff["via"] = json!("csv_import");
                         outcome.updated += 1;
                         Step::Update(current.asset_tag.clone(), diff)

@@ -166,7 +166,7 @@ pub fn update_equipment(
             return Err(not_allowed(Some(&current)));
         }
         f.updated_at = db::now();
-        let updated = model::update_equipment(conn, current.id, &f)?;
+        let updated = model::update_equipment(conn, &current, &f)?;
         let after = views_of(conn, vec![updated])?.remove(0);
         audit::record(
             conn,

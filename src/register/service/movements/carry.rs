@@ -73,6 +73,6 @@ fn set_status(conn: &mut DbConn, equipment_id: i64, status: Status) -> Result<()
     let mut fields = model::EquipmentFields::of(&device);
     fields.status = status.as_str().to_owned();
     fields.updated_at = db::now();
-    model::update_equipment(conn, equipment_id, &fields)?;
+    model::update_equipment(conn, &device, &fields)?;
     Ok(())
 }
