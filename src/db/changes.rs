@@ -23,6 +23,9 @@ static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// notify on a write to any table a memo reads.
 pub const CHANNEL: &str = "daicho_changes";
 
+/// The watch's PostgreSQL connection's `application_name`.
+pub const WATCH_NAME: &str = "daicho-change-watch";
+
 /// A change is committed (or may have been, unseen): every memo starts over.
 pub fn moved() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
@@ -130,8 +133,11 @@ impl Watcher {
         match Backend::of(url) {
             Backend::Postgres => {
                 let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-                conn.batch_execute(&format!("LISTEN {CHANNEL}"))
-                    .map_err(|e| e.to_string())?;
+                // Named, so that pg_stat_activity tells it from the pool.
+                conn.batch_execute(&format!(
+                    "SET application_name = '{WATCH_NAME}'; LISTEN {CHANNEL}"
+                ))
+                .map_err(|e| e.to_string())?;
                 Ok(Watcher::Postgres {
                     conn,
                     last_ping: Instant::now(),
@@ -203,6 +209,9 @@ fn run(weak: &Weak<ChangeWatch>, url: &str) {
                 Err(e) => {
                     watch.set_live(false);
                     log::warn!("change watch lost its connection: {e}");
+                    // A server that just went away is given a moment to come back.
+                    drop(watch);
+                    std::thread::sleep(RECONNECT);
                     break;
                 }
             }

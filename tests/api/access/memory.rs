@@ -7,7 +7,9 @@
 
 use super::{approved, check, enter, gate, visitor_request};
 use crate::common::{TestApp, assert_error, body};
-use daicho::db::schema::users;
+use daicho::db::Backend;
+use daicho::db::changes::WATCH_NAME;
+use daicho::db::schema::{permits, users};
 use diesel::prelude::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -138,4 +140,55 @@ fn another_instance_and_hand_made_sql_reach_the_gate_too() {
         "unauthorized",
         "and it stays so"
     );
+}
+
+/// `daicho_change_watch_up`, read from `/metrics`.
+fn watch_up(app: &TestApp) -> bool {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    text.lines().any(|line| line == "daicho_change_watch_up 1")
+}
+
+#[test]
+fn while_the_watch_is_down_every_check_reads_the_database() {
+    let app = TestApp::spawn();
+    if app.backend() != Backend::Postgres {
+        eprintln!("PostgreSQL only: SQLite's watch has no connection to lose");
+        return;
+    }
+    let g = gate(&app);
+    let zone = g.f.zone;
+    let (id, code) = approved(&app, &g, &g.staff, &visitor_request(zone, 0, 2));
+    assert_eq!(check(&app, &g, &code, zone)["verdict"], "allow");
+    assert!(watch_up(&app));
+
+    // The server ends the watch's connection (a restart, a failover, an admin).
+    let mut conn = app.db();
+    let ended: Vec<bool> = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = '{WATCH_NAME}'"
+    )))
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(ended, vec![true], "one watch connection");
+    let noticed = eventually(Duration::from_secs(3), "the watch goes down", || {
+        !watch_up(&app)
+    });
+    eprintln!("the watch noticed its lost connection after {noticed:?}");
+    // Unwatched, a change by hand still reaches the very next check.
+    diesel::update(permits::table.find(id))
+        .set(permits::state.eq("revoked"))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(check(&app, &g, &code, zone)["reason_code"], "revoked");
+    // It comes back by itself, and nothing from before is trusted.
+    eventually(Duration::from_secs(5), "the watch comes back", || {
+        watch_up(&app)
+    });
+    assert_eq!(check(&app, &g, &code, zone)["reason_code"], "revoked");
 }
