@@ -100,6 +100,8 @@ pub mod search;
 pub use search::*;
 pub mod writes;
 pub use writes::*;
+pub mod bulk;
+pub use bulk::*;
 pub mod movements;
 pub use movements::*;
 pub mod disposals;

@@ -83,6 +83,37 @@ fn import_creates_and_updates_with_bom_and_audits_each_device() {
         history[0]["detail"]["changes"]["name"]["after"],
         "基幹サーバ（更新）"
     );
+    // A second pass clears the rack and adds a note; the rest stays.
+    let again = import(
+        &app,
+        &f.operator,
+        csv(&[
+            "SRV-001,基幹サーバ（更新）,サーバ,はい,JOHO,SRV-ROOM,本庁舎,3,サーバ室,,10-12,富士通,PRIMERGY RX2540,SN-0001,秘密情報,稼働中,2024-04-01,UPS-01,UPS,15,移設予定",
+        ]),
+    );
+    assert_eq!(
+        body(again),
+        json!({"created": 0, "updated": 1, "unchanged": 0})
+    );
+    let edited = body(app.get("/api/v1/equipment/SRV-001", &f.operator));
+    assert_eq!(
+        edited["rack"],
+        serde_json::Value::Null,
+        "a cleared cell clears"
+    );
+    assert_eq!(edited["notes"], "移設予定");
+    assert_eq!(
+        (
+            &edited["name"],
+            &edited["ups_asset_tag"],
+            &edited["rack_unit"]
+        ),
+        (
+            &updated["name"],
+            &updated["ups_asset_tag"],
+            &updated["rack_unit"]
+        )
+    );
     assert_eq!(app.verify(&f.admin)["ok"], true);
 }
 

@@ -1,7 +1,8 @@
 //! Writing a checked import in its transaction: new devices with multi-row
-//! INSERTs, changed ones with one UPDATE each (of the changed columns only),
-//! and one audit event per device appended through a single audit batch (the
-//! chain head stays in memory).
+//! INSERTs (COPY on PostgreSQL), changed ones with one UPDATE per thousand
+//! rows on PostgreSQL and of the changed columns on SQLite, and one audit
+//! event per device appended through a single audit batch (the chain head
+//! stays in memory).
 
 use super::plan::{Lookups, Planned};
 use super::*;
@@ -85,6 +86,7 @@ pub(super) fn write_rows(
     let mut done = 0u64;
     for (chunk, early) in planned.chunks(CHUNK).zip(early.chunks(CHUNK)) {
         let mut creates = Vec::new();
+        let mut updates = Vec::new();
         let mut steps = Vec::with_capacity(chunk.len());
         for (p, early) in chunk.iter().zip(early) {
             let f = resolved(p, &ids, now);
@@ -115,7 +117,7 @@ pub(super) fn write_rows(
                         outcome.unchanged += 1;
                         Step::Unchanged
                     } else {
-                        model::write_equipment_changes(conn, current, &f)?;
+                        updates.push((current, f));
                         diff["via"] = json!("csv_import");
                         outcome.updated += 1;
                         Step::Update(current.asset_tag.clone(), diff)
@@ -125,6 +127,7 @@ pub(super) fn write_rows(
             steps.push(step);
         }
         model::insert_equipment_bulk(conn, &creates, now)?;
+        model::update_equipment_bulk(conn, &updates)?;
         for step in steps {
             match step {
                 Step::Create(tag, detail) => {
