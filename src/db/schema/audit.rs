@@ -1,0 +1,25 @@
+//! The hash-chained audit log and its head (第16条, 第30条).
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}

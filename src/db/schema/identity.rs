@@ -1,0 +1,37 @@
+//! Users, their roles, and departments (第11条, 第17条, 第18条).
+
+diesel::table! {
+    departments (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        department_id -> Nullable<BigInt>,
+        staff_number -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        active -> Bool,
+        must_change_password -> Bool,
+        password_changed_at -> Timestamp,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        session_version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, role) {
+        user_id -> BigInt,
+        role -> Text,
+    }
+}
