@@ -1,6 +1,7 @@
 //! Permits under `/api/v1`: request, decide, revoke, the badge QR and the permit keys.
 
 use crate::access::codes::JwkSet;
+use crate::access::rules::PermitAction;
 use crate::access::service::{self, NewPermitInput, PermitQuery, PermitView};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
@@ -97,14 +98,7 @@ pub(super) async fn approve_permit(
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
-    let settings = state.settings.clone();
-    Ok(web::Json(
-        with_db(&state, move |conn| {
-            service::approve(conn, &settings, &principal, id, note.as_deref())
-        })
-        .await?,
-    ))
+    decide(state, user, id.into_inner(), body.0, PermitAction::Approve).await
 }
 
 #[utoipa::path(
@@ -124,13 +118,7 @@ pub(super) async fn reject_permit(
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
-    Ok(web::Json(
-        with_db(&state, move |conn| {
-            service::reject(conn, &principal, id, note.as_deref())
-        })
-        .await?,
-    ))
+    decide(state, user, id.into_inner(), body.0, PermitAction::Reject).await
 }
 
 /// Revoke an approved permit (a manager of the zone, or an admin); `note` is the reason.
@@ -151,10 +139,27 @@ pub(super) async fn revoke_permit(
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
 ) -> Result<web::Json<PermitView>, AppError> {
-    let (id, principal, note) = (id.into_inner(), user.0.principal, body.0.note);
+    decide(state, user, id.into_inner(), body.0, PermitAction::Revoke).await
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: i64,
+    body: DecisionNote,
+    action: PermitAction,
+) -> Result<web::Json<PermitView>, AppError> {
+    let (principal, settings) = (user.0.principal, state.settings.clone());
     Ok(web::Json(
         with_db(&state, move |conn| {
-            service::revoke(conn, &principal, id, note.as_deref())
+            service::act(
+                conn,
+                &settings,
+                &principal,
+                id,
+                action,
+                body.note.as_deref(),
+            )
         })
         .await?,
     ))

@@ -1,6 +1,6 @@
 //! 入室許可 pages: the list, the request form, one permit with its decisions, the badge.
 
-use super::super::rules::PermitState;
+use super::super::rules::{PermitAction, PermitState};
 use super::super::service::{self, NewPermitInput, PermitQuery, PermitView, VisitorInput};
 use super::{Errors, form_errors, local_input, local_value};
 use crate::app::AppState;
@@ -323,13 +323,11 @@ async fn permit_decide(
     let principal = user.auth.principal.clone();
     let settings = state.settings.clone();
     let note = form.note.clone();
-    let result = with_db(&state, move |conn| match action.as_str() {
-        "approve" => service::approve(conn, &settings, &principal, id, Some(&note)),
-        "reject" => service::reject(conn, &principal, id, Some(&note)),
-        "revoke" => service::revoke(conn, &principal, id, Some(&note)),
-        _ => Err(crate::error::AppError::not_found(
-            "指定されたURLはありません。",
-        )),
+    let Some(action) = PermitAction::parse(&action) else {
+        return Err(crate::error::AppError::not_found("指定されたURLはありません。").into());
+    };
+    let result = with_db(&state, move |conn| {
+        service::act(conn, &settings, &principal, id, action, Some(&note))
     })
     .await;
     match result {

@@ -43,6 +43,17 @@ pub enum PermitAction {
 }
 
 impl PermitAction {
+    /// From a URL's last segment (`/permits/{id}/approve`).
+    pub fn parse(name: &str) -> Option<PermitAction> {
+        [
+            PermitAction::Approve,
+            PermitAction::Reject,
+            PermitAction::Revoke,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PermitAction::Approve => "approve",

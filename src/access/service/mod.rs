@@ -13,8 +13,8 @@ pub use gate::{
 pub use log::{AccessEventView, EventQuery, csv_export, list_events};
 pub use occupancy::{Occupancy, OccupantView, occupancy};
 pub use permits::{
-    NewPermitInput, PermitQuery, PermitView, VisitorInput, approve, create_permit, get_permit,
-    list_permits, reject, revoke, rotate_keys,
+    NewPermitInput, PermitQuery, PermitView, VisitorInput, act, create_permit, get_permit,
+    list_permits, rotate_keys,
 };
 
 use super::codes::PermitKeys;

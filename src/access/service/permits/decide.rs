@@ -45,9 +45,25 @@ fn state_conflict(permit: &Permit, action: PermitAction, now: NaiveDateTime) -> 
     )
 }
 
+/// Approves, rejects or revokes: the one entry the API and the pages share.
+pub fn act(
+    conn: &mut DbConn,
+    settings: &Settings,
+    by: &Principal,
+    id: i64,
+    action: PermitAction,
+    note: Option<&str>,
+) -> Result<PermitView, AppError> {
+    match action {
+        PermitAction::Approve => approve(conn, settings, by, id, note),
+        PermitAction::Reject => reject(conn, by, id, note),
+        PermitAction::Revoke => revoke(conn, by, id, note),
+    }
+}
+
 /// Approve: a manager of the permit's zone, never the requester. The approved
 /// permit gets its signed code.
-pub fn approve(
+fn approve(
     conn: &mut DbConn,
     settings: &Settings,
     by: &Principal,
@@ -68,7 +84,7 @@ pub fn approve(
     })
 }
 
-pub fn reject(
+fn reject(
     conn: &mut DbConn,
     by: &Principal,
     id: i64,
@@ -128,7 +144,7 @@ fn decide(
 }
 
 /// Revoke an approved permit: a manager of the zone, or an admin.
-pub fn revoke(
+fn revoke(
     conn: &mut DbConn,
     by: &Principal,
     id: i64,

@@ -4,7 +4,7 @@
 mod decide;
 mod read;
 
-pub use decide::{approve, reject, revoke, rotate_keys};
+pub use decide::{act, rotate_keys};
 use read::view;
 pub use read::{PermitQuery, PermitView, get_permit, list_permits, permit_number};
 pub(crate) use read::{holder_identity, user_info, views};
