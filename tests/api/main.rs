@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod audit;
+mod authority;
 mod cabling;
 mod cli;
 mod errors;
