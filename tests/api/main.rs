@@ -19,4 +19,5 @@ mod pages;
 mod power;
 mod register;
 mod reports;
+mod signin;
 mod stocktake;

@@ -289,3 +289,6 @@ pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Stri
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+mod sessions;
+pub use sessions::*;
