@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod json;
 pub mod layout;
+pub mod openapi;
 pub mod ops;
 pub mod origin;
 pub mod pagination;
