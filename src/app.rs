@@ -11,7 +11,7 @@ use crate::web::openapi::KnownRoutes;
 use crate::{
     access, audit, cabling, identity, labels, licenses, power, register, reports, web as plumbing,
 };
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
@@ -215,6 +215,10 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             )
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
+            .wrap_fn(|mut req, srv| {
+                plumbing::query::drop_empty_params(&mut req);
+                srv.call(req)
+            })
             .wrap(security_headers())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod ops;
 pub mod origin;
 pub mod pagination;
+pub mod query;
 pub mod secrets;
 pub mod throttle;
 pub mod time;
