@@ -143,8 +143,12 @@ fn metrics(state: &AppState) -> Result<PrometheusMetrics, String> {
         .map_err(|e| format!("cannot set up metrics: {e}"))
 }
 
+/// Headers every answer carries unless its handler set its own. Answers are
+/// personal (names, entry codes, the signed-in user's pages) unless a handler
+/// says otherwise (static assets, public keys), so nothing is cached by default.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
+        .add(("Cache-Control", "no-store"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
@@ -186,12 +190,16 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
 pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
+    let throttle = web::Data::new(plumbing::throttle::AttemptThrottle::new(
+        state.settings.trusted_proxies.clone(),
+    ));
     let state = web::Data::new(state);
     power::poller::start(&state);
     let metrics = metrics(&state)?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(throttle.clone())
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .app_data(
                 web::FormConfig::default()

@@ -6,8 +6,10 @@ pub mod auth;
 pub mod json;
 pub mod layout;
 pub mod ops;
+pub mod origin;
 pub mod pagination;
 pub mod secrets;
+pub mod throttle;
 pub mod time;
 pub mod verified;
 

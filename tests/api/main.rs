@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod audit;
+mod authority;
 mod cabling;
 mod cli;
 mod errors;
@@ -18,4 +19,5 @@ mod pages;
 mod power;
 mod register;
 mod reports;
+mod signin;
 mod stocktake;
