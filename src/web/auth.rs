@@ -7,7 +7,8 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
 use crate::identity::Principal;
 use crate::identity::service::{
-    Authenticated, authenticate, authenticate_remembered, authenticate_remembering, record_use,
+    Authenticated, authenticate, authenticate_recording, authenticate_remembered,
+    authenticate_remembering, record_use,
 };
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
@@ -58,7 +59,7 @@ async fn resolve_remembering(
     let (keys, users) = (state.keys.clone(), state.remembered_users.clone());
     super::with_db(state, move |conn| {
         let remember = generation.map(|g| (&*users, g));
-        authenticate_remembering(conn, &keys, &token, remember)
+        authenticate_recording(conn, &keys, &token, remember)
     })
     .await
 }
