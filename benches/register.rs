@@ -5,13 +5,23 @@
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench register
 //!                    # also on PostgreSQL: two fresh databases beside that one, dropped afterwards
 //!   BENCH_SAMPLES=1000 (default) searches per case and size
+//!   BENCH_REGISTER_ONLY=search   only the lists and searches: no export, no re-imports
+//!   BENCH_SECONDS=5 BENCH_CONNECTIONS=8 (defaults) for the HTTP part
 //!
 //! The import's audit chain is verified after each load.
 //!
 //! The two sizes are measured alternately, search by search, so that the load of a shared
 //! machine falls on both alike; the p99 ratio 100k/1k is the figure of issue 3 (target <= 2x,
 //! and <= 20 ms).
+//!
+//! Then over HTTP, at each size, with 8 connections (issue 18): the lookup a scanned label
+//! makes (`GET /api/v1/equipment/{tag}`; target >= 12,000 req/s, p99 <= 5 ms), a serial-number
+//! search and a zone's third page (p99 <= 20 ms and <= 2x the figure at 1,000), and
+//! `GET /api/v1/me` for scale.
 
+mod common;
+
+use common::{PASSWORD, env_number, print, request_bytes, serve};
 use daicho::audit;
 use daicho::db::{self, DbConn};
 use daicho::identity::model as identity_model;
@@ -215,6 +225,9 @@ fn load(url: &str, n: usize) -> DbConn {
         report.events,
         started.elapsed().as_secs_f64()
     );
+    if only_search() {
+        return vacuumed(conn);
+    }
     let started = Instant::now();
     let exported = csv_io::export_equipment(&mut conn, &EquipmentFilter::default()).unwrap();
     println!(
@@ -247,12 +260,72 @@ fn load(url: &str, n: usize) -> DbConn {
             edits.updated
         );
     }
+    vacuumed(conn)
+}
+
+fn only_search() -> bool {
+    std::env::var("BENCH_REGISTER_ONLY").is_ok_and(|v| v == "search")
+}
+
+fn vacuumed(mut conn: DbConn) -> DbConn {
     if let DbConn::Pg(pg) = &mut conn {
         // What autovacuum does within a minute of a bulk import: planner statistics and the
         // visibility map (index-only scans). Without it the first minute plans from an empty table.
         pg.batch_execute("VACUUM ANALYZE equipment").unwrap();
     }
     conn
+}
+
+/// The requests people wait on, over HTTP, against a server on each size's database.
+fn http(urls: [&str; 2], sizes: [usize; 2]) {
+    let seconds = env_number("BENCH_SECONDS", 5);
+    let connections = env_number("BENCH_CONNECTIONS", 8) as usize;
+    let mut lists = Vec::new();
+    for (url, n) in urls.into_iter().zip(sizes) {
+        let dir = tempfile::tempdir().unwrap();
+        let (addr, api) = serve(url, dir.path());
+        let token = api.login("admin", PASSWORD);
+        let get = |path: &str| request_bytes("GET", path, Some(&token), None);
+        // Device 777 exists at both sizes: SRV-000777, serial SN00005452 (777 × 7 + 13).
+        let has_device = |b: &[u8]| b.windows(10).any(|w| w == b"SRV-000777");
+        let is_json = |b: &[u8]| b.starts_with(b"{");
+        let targets: [(&str, Vec<u8>, fn(&[u8]) -> bool); 4] = [
+            ("GET /api/v1/me", get("/api/v1/me"), is_json),
+            (
+                "GET /api/v1/equipment/{tag}",
+                get("/api/v1/equipment/SRV-000777"),
+                has_device,
+            ),
+            (
+                "search a serial number",
+                get("/api/v1/equipment?q=SN00005452&per_page=50"),
+                has_device,
+            ),
+            (
+                "a zone's third page",
+                get("/api/v1/equipment?zone_id=2&per_page=50&page=3"),
+                is_json,
+            ),
+        ];
+        println!("HTTP, {n} devices, {connections} connections, {seconds} s each:");
+        common::load(&addr, &targets[1].1, connections, 1, |_| true);
+        for (name, request, check) in &targets {
+            let figures = common::load(&addr, request, connections, seconds, *check);
+            print(name, &figures);
+            if name.starts_with("search") || name.starts_with("a zone") {
+                lists.push((*name, n, figures.p99));
+            }
+        }
+    }
+    for (name, n, p99) in lists.iter().filter(|l| l.1 == sizes[0]) {
+        let big = lists.iter().find(|l| l.0 == *name && l.1 != *n).unwrap();
+        println!(
+            "{name:<34} HTTP p99 {}/{} = {:.2}x",
+            big.1,
+            n,
+            big.2.as_secs_f64() / p99.as_secs_f64().max(1e-6)
+        );
+    }
 }
 
 fn run(label: &str, urls: [&str; 2]) {
@@ -306,9 +379,14 @@ fn run(label: &str, urls: [&str; 2]) {
             big.2 / median_small.max(0.001)
         );
     }
+    http(urls, sizes);
 }
 
 fn main() {
+    // `cargo test --benches` runs bench targets without `--bench`; only measure under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = |n: &str| format!("sqlite://{}", dir.path().join(n).display());
     run("SQLite", [&path("n1000.db"), &path("n100000.db")]);

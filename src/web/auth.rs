@@ -7,7 +7,8 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
 use crate::identity::Principal;
 use crate::identity::service::{
-    Authenticated, authenticate, authenticate_remembered, authenticate_remembering, record_use,
+    Authenticated, authenticate, authenticate_recording, authenticate_remembered,
+    authenticate_remembering, record_use,
 };
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
@@ -47,6 +48,20 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 async fn resolve(state: &AppState, token: String) -> Result<Option<Authenticated>, AppError> {
     let keys = state.keys.clone();
     super::with_db(state, move |conn| authenticate(conn, &keys, &token)).await
+}
+
+/// As [`resolve`], remembering the user read at `generation` (taken before the read).
+async fn resolve_remembering(
+    state: &AppState,
+    token: String,
+    generation: Option<u64>,
+) -> Result<Option<Authenticated>, AppError> {
+    let (keys, users) = (state.keys.clone(), state.remembered_users.clone());
+    super::with_db(state, move |conn| {
+        let remember = generation.map(|g| (&*users, g));
+        authenticate_recording(conn, &keys, &token, remember)
+    })
+    .await
 }
 
 fn password_change_required() -> AppError {
@@ -91,6 +106,19 @@ fn api_credential(req: &HttpRequest, allow_pco: bool) -> Result<ApiCredential, A
 }
 
 impl ApiCredential {
+    /// The session from memory alone ([`crate::db::changes`]): `None` when its user is not
+    /// remembered at `generation` and the database must be asked.
+    fn remembered(
+        &self,
+        state: &AppState,
+        generation: u64,
+    ) -> Option<Result<Authenticated, AppError>> {
+        let keys = &state.keys;
+        let session =
+            authenticate_remembered(keys, &self.token, &state.remembered_users, generation)?;
+        Some(self.admit(keys, session))
+    }
+
     /// Lets the session in, or says why not.
     fn admit(
         &self,
@@ -124,7 +152,18 @@ fn api_user(
     let credential = api_credential(req, allow_pco);
     Box::pin(async move {
         let (state, credential) = (state?, credential?);
-        let session = resolve(&state, credential.token.clone()).await?;
+        // A read (GET) may find its user in memory while nothing they came from has changed
+        // here or, through the watch, in another instance: the lookup a scanned label makes,
+        // a list page. A change always reads the database, where it decides.
+        let generation = if credential.unsafe_method {
+            None
+        } else {
+            state.changes.generation()
+        };
+        if let Some(remembered) = generation.and_then(|g| credential.remembered(&state, g)) {
+            return remembered;
+        }
+        let session = resolve_remembering(&state, credential.token.clone(), generation).await?;
         credential.admit(&state.keys, session)
     })
 }
@@ -185,14 +224,8 @@ impl ApiSession {
     /// The session from memory alone: `None` when its user is not
     /// remembered at `generation` and the database must be asked.
     pub fn remembered(&self, generation: u64) -> Option<Result<Principal, AppError>> {
-        let keys = &self.state.keys;
-        let users = &self.state.remembered_users;
-        let session = authenticate_remembered(keys, &self.credential.token, users, generation)?;
-        Some(
-            self.credential
-                .admit(keys, session)
-                .map(|auth| auth.principal),
-        )
+        let session = self.credential.remembered(&self.state, generation)?;
+        Some(session.map(|auth| auth.principal))
     }
 
     async fn run<T, F>(self, read_only: bool, generation: Option<u64>, f: F) -> Result<T, AppError>

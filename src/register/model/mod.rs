@@ -108,6 +108,41 @@ pub fn find_equipment(conn: &mut DbConn, id: i64) -> QueryResult<Equipment> {
         .get_result(conn)
 }
 
+diesel::alias!(equipment as ups: UpsEquipment);
+
+/// A device by its (already normalised) asset tag, with its UPS's tag: one round trip, a
+/// statement cached by its type (the lookup a scanned label makes).
+pub fn find_equipment_with_ups_tag(
+    conn: &mut DbConn,
+    tag: &str,
+) -> QueryResult<Option<(Equipment, Option<String>)>> {
+    crate::native!(conn, |c| equipment::table
+        .left_join(ups.on(equipment::ups_equipment_id.eq(ups.field(equipment::id).nullable())))
+        .filter(equipment::asset_tag.eq(tag))
+        .select((
+            Equipment::as_select(),
+            ups.field(equipment::asset_tag).nullable(),
+        ))
+        .get_result(c)
+        .optional())
+}
+
+/// These devices in tag order, each with its UPS's tag (at most a page at a time).
+pub fn equipment_with_ups_tags(
+    conn: &mut DbConn,
+    tags: &[String],
+) -> QueryResult<Vec<(Equipment, Option<String>)>> {
+    equipment::table
+        .left_join(ups.on(equipment::ups_equipment_id.eq(ups.field(equipment::id).nullable())))
+        .filter(equipment::asset_tag.eq_any(tags))
+        .order(equipment::asset_tag.asc())
+        .select((
+            Equipment::as_select(),
+            ups.field(equipment::asset_tag).nullable(),
+        ))
+        .load(conn)
+}
+
 /// A device by its (already normalised) asset tag.
 pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option<Equipment>> {
     equipment::table

@@ -1,27 +1,36 @@
 //! Listing and searching the register: filters, text search, and a count that stops early.
 //!
-//! Every list query reads an index in tag order or a few index ranges, so a page costs about
-//! the same at 100,000 devices as at 1,000 (issue 3):
-//! - the asset tag and the serial number match by prefix, as B-tree ranges;
+//! A page costs about the same at 100,000 devices as at 1,000 (issues 3 and 18), and the plan
+//! of a search never depends on the term, so PostgreSQL's generic plan of a cached statement
+//! is as good as a plan made for the term:
+//! - the asset tag and the serial number match by prefix, as index ranges `x <= s < x + MAX`
+//!   (a bound LIKE pattern can only use an index when the planner sees its value);
 //! - the name and the model match anywhere, any case, through a trigram index
 //!   (SQLite: FTS5 `equipment_text`; PostgreSQL: pg_trgm GIN indexes with ILIKE);
-//! - each filter has an index ending in `asset_tag`, so a page is read in order;
+//! - on PostgreSQL a text search reads its matches from those indexes (a BitmapOr) before it
+//!   sorts them: without the fence `OFFSET 0`, `ORDER BY asset_tag LIMIT n` tempts the planner
+//!   to walk the whole table in tag order when it cannot tell how few rows match;
+//! - each filter has an index ending in `asset_tag`, so a filtered page is read in order;
 //! - the count stops at [`COUNT_CAP`]: beyond it a list says "1000件以上", not an exact number.
+//!
+//! The SQL is put together here as text and bound values ([`SearchSql`]), so a test can put
+//! the very statement through `EXPLAIN` on either database.
 
 use super::Equipment;
 use crate::db::schema::equipment;
 use crate::db::{Backend, DbConn, MultiBackend};
 use diesel::expression::{AppearsOnTable, ValidGrouping, is_aggregate};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Text};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 /// Matches are counted up to this many (or up to the end of the page asked for, if further);
 /// past it the total is a lower bound.
 pub const COUNT_CAP: i64 = 1000;
 
 /// Sorts after every character a tag or serial number can continue with: `x <= s < x + MAX`
-/// is "s starts with x" in binary (SQLite) order.
+/// is "s starts with x" in binary order (SQLite; PostgreSQL's `COLLATE "C"` tag and the
+/// `text_pattern_ops` operators `~>=~`, `~<~` on the serial number).
 const MAX_CHAR: char = '\u{10FFFF}';
 
 #[derive(Debug, Clone, Default)]
@@ -43,36 +52,96 @@ pub struct MatchCount {
     pub exact: bool,
 }
 
-/// A piece of SQL with its bound values: the text search, put together at run time.
-#[derive(Debug, Clone, Default)]
-struct Condition(Vec<Piece>);
+/// A value bound to a search statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
 
 #[derive(Debug, Clone)]
 enum Piece {
     Sql(&'static str),
-    Bind(String),
+    Bind(SqlValue),
 }
 
-impl Condition {
-    fn sql(mut self, text: &'static str) -> Condition {
+/// A search statement as SQL text and bound values, put together at run time.
+#[derive(Debug, Clone, Default)]
+pub struct SearchSql(Vec<Piece>);
+
+impl SearchSql {
+    fn sql(mut self, text: &'static str) -> SearchSql {
         self.0.push(Piece::Sql(text));
         self
     }
 
-    fn bind(mut self, value: String) -> Condition {
+    fn bind(mut self, value: SqlValue) -> SearchSql {
         self.0.push(Piece::Bind(value));
         self
     }
 
-    /// `(self) OR (other)`.
-    fn or(self, other: Condition) -> Condition {
-        let mut joined = Condition::default().sql("(");
-        joined.0.extend(self.0);
-        joined = joined.sql(") OR (");
-        joined.0.extend(other.0);
-        joined.sql(")")
+    fn text(self, value: String) -> SearchSql {
+        self.bind(SqlValue::Text(value))
+    }
+
+    fn append(mut self, other: SearchSql) -> SearchSql {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// The statement's text with the backend's placeholders (`$1`… or `?`), and the values
+    /// they stand for, in order.
+    pub fn render(&self, backend: Backend) -> (String, Vec<SqlValue>) {
+        let mut text = String::new();
+        let mut values = Vec::new();
+        for piece in &self.0 {
+            match piece {
+                Piece::Sql(sql) => text.push_str(sql),
+                Piece::Bind(value) => {
+                    values.push(value.clone());
+                    match backend {
+                        Backend::Postgres => text.push_str(&format!("${}", values.len())),
+                        Backend::Sqlite => text.push('?'),
+                    }
+                }
+            }
+        }
+        (text, values)
     }
 }
+
+impl QueryId for SearchSql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for SearchSql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        // The text differs with the filters given: keyed by text, not by type.
+        out.unsafe_to_cache_prepared();
+        for piece in &self.0 {
+            match piece {
+                Piece::Sql(text) => out.push_sql(text),
+                Piece::Bind(SqlValue::Text(v)) => out.push_bind_param::<Text, String>(v)?,
+                Piece::Bind(SqlValue::Int(v)) => out.push_bind_param::<BigInt, i64>(v)?,
+                Piece::Bind(SqlValue::Bool(v)) => out.push_bind_param::<Bool, bool>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The matching asset tags, one a row.
+impl Query for SearchSql {
+    type SqlType = Text;
+}
+
+impl RunQueryDsl<DbConn> for SearchSql {}
+
+/// A [`SearchSql`] that is a condition on `equipment`, for diesel's `filter`.
+#[derive(Debug, Clone)]
+struct Condition(SearchSql);
 
 impl Expression for Condition {
     type SqlType = Bool;
@@ -92,17 +161,8 @@ impl QueryId for Condition {
 }
 
 impl QueryFragment<MultiBackend> for Condition {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        out.unsafe_to_cache_prepared();
-        out.push_sql("(");
-        for piece in &self.0 {
-            match piece {
-                Piece::Sql(text) => out.push_sql(text),
-                Piece::Bind(value) => out.push_bind_param::<Text, String>(value)?,
-            }
-        }
-        out.push_sql(")");
-        Ok(())
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        self.0.walk_ast(out)
     }
 }
 
@@ -116,103 +176,149 @@ fn tag_prefix(q: &str) -> Option<String> {
     .then_some(upper)
 }
 
-/// `%`, `_` and `\` taken literally in a LIKE pattern with `ESCAPE '\'`.
+/// `%`, `_` and `\` taken literally in a LIKE pattern whose escape is `\`.
 fn like_escape(q: &str) -> String {
     q.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
 
-/// `expr` starts with `prefix`, as an index range: SQLite compares in binary order, and
-/// `x <= s < x + U+10FFFF` is "s starts with x". PostgreSQL: LIKE 'x%' on a
-/// text_pattern_ops index, which the planner turns into the same range under any collation.
-fn starts_with(expr: &'static str, prefix: String, backend: Backend) -> Condition {
-    let c = Condition::default().sql(expr);
-    match backend {
-        Backend::Sqlite => {
-            let upper = format!("{prefix}{MAX_CHAR}");
-            c.sql(" >= ")
-                .bind(prefix)
-                .sql(" AND ")
-                .sql(expr)
-                .sql(" < ")
-                .bind(upper)
-        }
-        Backend::Postgres => c
-            .sql(" LIKE ")
-            .bind(format!("{}%", like_escape(&prefix)))
-            .sql(" ESCAPE '\\'"),
-    }
+/// `(lower <= expr AND expr < upper)` as text: "expr starts with prefix", an index range
+/// whatever the prefix (`ge`/`lt` are the binary-order operators of `expr`'s index).
+fn starts_with(
+    expr: &'static str,
+    ge: &'static str,
+    lt: &'static str,
+    prefix: String,
+) -> SearchSql {
+    let upper = format!("{prefix}{MAX_CHAR}");
+    SearchSql::default()
+        .sql("(")
+        .sql(expr)
+        .sql(ge)
+        .text(prefix)
+        .sql(" AND ")
+        .sql(expr)
+        .sql(lt)
+        .text(upper)
+        .sql(")")
 }
 
 /// Name or model contains the term, any case.
-fn name_or_model_contains(q: &str, backend: Backend) -> Condition {
+fn name_or_model_contains(q: &str, backend: Backend) -> SearchSql {
     let contains = format!("%{}%", like_escape(q));
     let like = match backend {
         // The trigram index needs three characters; shorter terms are rare and read the table.
         Backend::Sqlite if q.chars().count() >= 3 => {
-            return Condition::default()
+            return SearchSql::default()
                 .sql(
                     "equipment.id IN (SELECT rowid FROM equipment_text WHERE equipment_text MATCH ",
                 )
-                .bind(format!("\"{}\"", q.replace('"', "\"\"")))
+                .text(format!("\"{}\"", q.replace('"', "\"\"")))
                 .sql(")");
         }
-        // SQLite's LIKE ignores ASCII case.
+        // SQLite's LIKE ignores ASCII case and has no escape character unless told.
+        Backend::Sqlite => " ESCAPE '\\'",
+        // PostgreSQL's LIKE escapes with `\` already; saying so again would hide the pattern
+        // from the trigram index behind `like_escape($n)` in a generic plan.
+        Backend::Postgres => "",
+    };
+    let operator = match backend {
         Backend::Sqlite => " LIKE ",
         Backend::Postgres => " ILIKE ",
     };
-    Condition::default()
+    SearchSql::default()
         .sql("equipment.name")
+        .sql(operator)
+        .text(contains.clone())
         .sql(like)
-        .bind(contains.clone())
-        .sql(" ESCAPE '\\' OR equipment.model")
+        .sql(" OR equipment.model")
+        .sql(operator)
+        .text(contains)
         .sql(like)
-        .bind(contains)
-        .sql(" ESCAPE '\\'")
 }
 
 /// The text search: tag prefix, serial prefix (any case), name or model anywhere.
-fn text_condition(q: &str, backend: Backend) -> Condition {
-    let serial = starts_with(
-        "upper(equipment.serial_number)",
-        q.to_ascii_uppercase(),
-        backend,
-    );
-    let condition = serial.or(name_or_model_contains(q, backend));
-    match tag_prefix(q) {
-        Some(tag) => starts_with("equipment.asset_tag", tag, backend).or(condition),
-        None => condition,
+fn text_condition(q: &str, backend: Backend) -> SearchSql {
+    let (ge, lt, serial_ge, serial_lt) = match backend {
+        Backend::Sqlite => (" >= ", " < ", " >= ", " < "),
+        // The tag is `COLLATE "C"`; the serial's index is `text_pattern_ops`.
+        Backend::Postgres => (" >= ", " < ", " ~>=~ ", " ~<~ "),
+    };
+    let mut condition = SearchSql::default().sql("(");
+    if let Some(tag) = tag_prefix(q) {
+        condition = condition
+            .append(starts_with("equipment.asset_tag", ge, lt, tag))
+            .sql(" OR ");
     }
+    condition
+        .append(starts_with(
+            "upper(equipment.serial_number)",
+            serial_ge,
+            serial_lt,
+            q.to_ascii_uppercase(),
+        ))
+        .sql(" OR ")
+        .append(name_or_model_contains(q, backend))
+        .sql(")")
 }
 
-fn filtered(
-    filter: &EquipmentFilter,
-    backend: Backend,
-) -> equipment::BoxedQuery<'static, MultiBackend> {
-    let mut query = equipment::table.into_boxed();
+/// Every condition of the filter, joined by AND (`TRUE` when there is none).
+fn conditions(filter: &EquipmentFilter, backend: Backend) -> SearchSql {
+    let mut sql = SearchSql::default().sql("1 = 1");
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        query = query.filter(text_condition(q, backend));
+        sql = sql.sql(" AND ").append(text_condition(q, backend));
     }
-    if let Some(zone) = filter.zone_id {
-        query = query.filter(equipment::zone_id.eq(zone));
+    let columns: [(&'static str, Option<SqlValue>); 5] = [
+        (
+            " AND equipment.zone_id = ",
+            filter.zone_id.map(SqlValue::Int),
+        ),
+        (
+            " AND equipment.department_id = ",
+            filter.department_id.map(SqlValue::Int),
+        ),
+        (
+            " AND equipment.key_equipment = ",
+            filter.key_equipment.map(SqlValue::Bool),
+        ),
+        (
+            " AND equipment.status = ",
+            filter.status.clone().map(SqlValue::Text),
+        ),
+        (
+            " AND equipment.kind = ",
+            filter.kind.clone().map(SqlValue::Text),
+        ),
+    ];
+    for (column, value) in columns {
+        if let Some(value) = value {
+            sql = sql.sql(column).bind(value);
+        }
     }
-    if let Some(dept) = filter.department_id {
-        query = query.filter(equipment::department_id.eq(dept));
-    }
-    if let Some(key) = filter.key_equipment {
-        query = query.filter(equipment::key_equipment.eq(key));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(equipment::status.eq(status.clone()));
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(equipment::kind.eq(kind.clone()));
-    }
-    query
+    sql
 }
 
-/// One page of equipment in tag order, and how many match (exactly up to [`COUNT_CAP`]).
+/// The statement that finds the tags matching `filter`, in tag order, at most `limit`.
+pub fn matching_tags(filter: &EquipmentFilter, backend: Backend, limit: i64) -> SearchSql {
+    let searching = filter.q.as_deref().is_some_and(|q| !q.is_empty());
+    let select = SearchSql::default().sql("SELECT equipment.asset_tag FROM equipment WHERE ");
+    let found = match backend {
+        // Matches first, from the indexes that can answer; then their order.
+        Backend::Postgres if searching => SearchSql::default()
+            .sql("SELECT m.asset_tag FROM (")
+            .append(select)
+            .append(conditions(filter, backend))
+            .sql(" OFFSET 0) AS m ORDER BY m.asset_tag"),
+        _ => select
+            .append(conditions(filter, backend))
+            .sql(" ORDER BY equipment.asset_tag"),
+    };
+    found.sql(" LIMIT ").bind(SqlValue::Int(limit))
+}
+
+/// One page of equipment in tag order, each with its UPS's tag, and how many match (exactly
+/// up to [`COUNT_CAP`]).
 ///
 /// One pass over the indexes gives the matching tags in order, up to the bound: their number
 /// is the count, and the page is a slice of them, read whole in a second, small query. The
@@ -223,13 +329,9 @@ pub fn list_equipment(
     filter: &EquipmentFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<Equipment>, MatchCount)> {
+) -> QueryResult<(Vec<(Equipment, Option<String>)>, MatchCount)> {
     let bound = COUNT_CAP.max(offset + limit);
-    let tags: Vec<String> = filtered(filter, conn.backend())
-        .order(equipment::asset_tag.asc())
-        .select(equipment::asset_tag)
-        .limit(bound + 1)
-        .load(conn)?;
+    let tags: Vec<String> = matching_tags(filter, conn.backend(), bound + 1).load(conn)?;
     let count = MatchCount {
         total: (tags.len() as i64).min(bound),
         exact: tags.len() as i64 <= bound,
@@ -242,12 +344,7 @@ pub fn list_equipment(
     if page.is_empty() {
         return Ok((Vec::new(), count));
     }
-    let items = equipment::table
-        .filter(equipment::asset_tag.eq_any(page))
-        .order(equipment::asset_tag.asc())
-        .select(Equipment::as_select())
-        .load(conn)?;
-    Ok((items, count))
+    Ok((super::equipment_with_ups_tags(conn, &page)?, count))
 }
 
 /// Every device matching the filter, in tag order (for the CSV export).
@@ -255,7 +352,8 @@ pub fn list_all_equipment(
     conn: &mut DbConn,
     filter: &EquipmentFilter,
 ) -> QueryResult<Vec<Equipment>> {
-    filtered(filter, conn.backend())
+    equipment::table
+        .filter(Condition(conditions(filter, conn.backend())))
         .order(equipment::asset_tag.asc())
         .select(Equipment::as_select())
         .load(conn)
@@ -277,5 +375,25 @@ mod tests {
     #[test]
     fn like_wildcards_are_escaped() {
         assert_eq!(like_escape(r"100%_\x"), r"100\%\_\\x");
+    }
+
+    #[test]
+    fn placeholders_follow_the_backend() {
+        let filter = EquipmentFilter {
+            q: Some("sn01".into()),
+            zone_id: Some(3),
+            ..Default::default()
+        };
+        let (pg, values) = matching_tags(&filter, Backend::Postgres, 51).render(Backend::Postgres);
+        assert!(
+            pg.contains("equipment.asset_tag >= $1 AND equipment.asset_tag < $2"),
+            "{pg}"
+        );
+        assert!(pg.contains("equipment.zone_id = $7"), "{pg}");
+        assert!(pg.ends_with("LIMIT $8"), "{pg}");
+        assert_eq!(values[0], SqlValue::Text("SN01".into()));
+        assert_eq!(values[6], SqlValue::Int(3));
+        let (sqlite, values) = matching_tags(&filter, Backend::Sqlite, 51).render(Backend::Sqlite);
+        assert_eq!(sqlite.matches('?').count(), values.len(), "{sqlite}");
     }
 }

@@ -381,3 +381,4 @@ mod csv;
 mod csv_bulk;
 mod disposal;
 mod pages;
+mod search_plans;

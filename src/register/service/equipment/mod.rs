@@ -96,16 +96,24 @@ pub fn views_of(conn: &mut DbConn, rows: Vec<Equipment>) -> Result<Vec<Equipment
         .collect())
 }
 
-pub(crate) fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
+/// The device a scanned or typed tag names, read by `find`; 404 when there is none.
+fn by_tag<T>(
+    raw: &str,
+    find: impl FnOnce(&str) -> diesel::QueryResult<Option<T>>,
+) -> Result<T, AppError> {
     let tag = normalize_tag(raw)
         .map_err(|_| AppError::not_found("指定された機器は登録されていません。"))?;
-    model::find_equipment_by_tag(conn, &tag)?
-        .ok_or_else(|| AppError::not_found(format!("機器 {tag} は登録されていません。")))
+    find(&tag)?.ok_or_else(|| AppError::not_found(format!("機器 {tag} は登録されていません。")))
 }
 
+pub(crate) fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
+    by_tag(raw, |tag| model::find_equipment_by_tag(conn, tag))
+}
+
+/// One device as the API shows it: one query, the UPS's tag joined in.
 pub fn get_equipment(conn: &mut DbConn, raw_tag: &str) -> Result<EquipmentView, AppError> {
-    let e = find_by_tag(conn, raw_tag)?;
-    Ok(views_of(conn, vec![e])?.remove(0))
+    let (e, ups_tag) = by_tag(raw_tag, |tag| model::find_equipment_with_ups_tag(conn, tag))?;
+    Ok(view_of(e, ups_tag))
 }
 
 /// One page of the register and how many match (exactly up to `model::COUNT_CAP`).
@@ -116,7 +124,8 @@ pub fn list_equipment(
     limit: i64,
 ) -> Result<(Vec<EquipmentView>, MatchCount), AppError> {
     let (rows, count) = model::list_equipment(conn, filter, offset, limit)?;
-    Ok((views_of(conn, rows)?, count))
+    let views = rows.into_iter().map(|(e, ups)| view_of(e, ups)).collect();
+    Ok((views, count))
 }
 
 /// A device's full change history from the audit chain, newest first.
