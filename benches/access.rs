@@ -221,7 +221,11 @@ fn main() {
     });
     let api = Api {
         base: format!("http://{addr}"),
-        http: reqwest::blocking::Client::new(),
+        // reqwest's rustls needs the process's crypto provider chosen before a client is built.
+        http: {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::blocking::Client::new()
+        },
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     while api

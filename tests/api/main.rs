@@ -21,3 +21,4 @@ mod register;
 mod reports;
 mod signin;
 mod stocktake;
+mod transport;
