@@ -108,6 +108,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot get a database connection: {e}"))?;
+    db::transport::log_transport(&mut conn);
     if let Some(password) =
         identity::service::bootstrap_admin(&mut conn, &settings).map_err(|e| e.message)?
     {
@@ -148,8 +149,17 @@ fn metrics(state: &AppState) -> Result<PrometheusMetrics, String> {
 /// Headers every answer carries unless its handler set its own. Answers are
 /// personal (names, entry codes, the signed-in user's pages) unless a handler
 /// says otherwise (static assets, public keys), so nothing is cached by default.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// HSTS whenever people reach daicho over HTTPS, whether daicho serves TLS itself or a
+/// reverse proxy does (browsers ignore HSTS that arrives over plain HTTP, so it cannot lock
+/// anyone out of a plain deployment; behind a proxy it stops a first visit by `http://` from
+/// being downgraded, which would expose the session cookie).
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(plumbing::tls::HSTS)
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add(("Cache-Control", "no-store"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
@@ -192,13 +202,21 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
     crate::error::PageError::App(app).into()
 }
 
-/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
+/// Starts serving on `listener` (HTTPS when `DAICHO_TLS_CERT`/`DAICHO_TLS_KEY` are set); the
+/// returned server stops gracefully on SIGTERM/SIGINT.
 pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
     let routes = web::Data::new(KnownRoutes::of(&openapi_doc()));
     let throttle = web::Data::new(plumbing::throttle::AttemptThrottle::new(
         state.settings.trusted_proxies.clone(),
     ));
+    let https = state.settings.https;
+    let tls = state
+        .settings
+        .tls
+        .as_ref()
+        .map(plumbing::tls::server_config)
+        .transpose()?;
     let state = web::Data::new(state);
     power::poller::start(&state);
     let metrics = metrics(&state)?;
@@ -219,7 +237,7 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
                 plumbing::query::drop_empty_params(&mut req);
                 srv.call(req)
             })
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())
             .into_utoipa_app()
@@ -229,10 +247,12 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             .default_service(web::to(not_found))
     })
     .workers(workers)
-    .shutdown_timeout(20)
-    .listen(listener)
-    .map_err(|e| format!("cannot listen: {e}"))?
-    .run();
+    .shutdown_timeout(20);
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config),
+        None => server.listen(listener),
+    };
+    let server = server.map_err(|e| format!("cannot listen: {e}"))?.run();
     Ok(server)
 }
 
@@ -243,8 +263,13 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())??;
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
+    let scheme = if state.settings.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     log::info!(
-        "daicho serving on http://{bind} ({:?})",
+        "daicho serving on {scheme}://{bind} ({:?})",
         db::Backend::of(&state.settings.database_url)
     );
     server(state, listener)?.await.map_err(|e| e.to_string())

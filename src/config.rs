@@ -27,12 +27,24 @@ pub struct Settings {
     pub workers: usize,
     /// `DAICHO_DB_POOL_SIZE`: pooled database connections.
     pub pool_size: u32,
-    /// Whether the session cookie carries `Secure` (`DAICHO_PUBLIC_URL` starts with https).
-    pub secure_cookies: bool,
+    /// Whether people reach daicho over HTTPS (`DAICHO_PUBLIC_URL` starts with https, as it
+    /// must when daicho serves TLS itself): the session cookie then carries `Secure`, and every
+    /// answer `Strict-Transport-Security`.
+    pub https: bool,
+    /// `DAICHO_TLS_CERT` and `DAICHO_TLS_KEY`: serve HTTPS from these PEM files (both or neither).
+    pub tls: Option<TlsFiles>,
     /// `DAICHO_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `DAICHO_NUT_POLL_SECONDS`: how often UPSes are read over NUT (0 turns polling off).
     pub nut_poll_seconds: u64,
+}
+
+/// The PEM files daicho serves HTTPS with: the certificate chain (the server's first), and
+/// its private key (PKCS#8, PKCS#1 or SEC1).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -43,7 +55,27 @@ impl Settings {
     pub fn from_env() -> Result<Settings, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let bind = var("DAICHO_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
-        let public_url = var("DAICHO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let tls = match (var("DAICHO_TLS_CERT"), var("DAICHO_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: PathBuf::from(cert),
+                key: PathBuf::from(key),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "DAICHO_TLS_CERT and DAICHO_TLS_KEY go together: set both to serve HTTPS, or neither"
+                        .to_owned(),
+                );
+            }
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = var("DAICHO_PUBLIC_URL").unwrap_or_else(|| format!("{scheme}://{bind}"));
+        if tls.is_some() && !public_url.starts_with("https://") {
+            // Labels and links would send people to a plain address nobody answers.
+            return Err(format!(
+                "DAICHO_PUBLIC_URL ({public_url}) must start with https:// when daicho serves HTTPS"
+            ));
+        }
         let number = |name: &str, default: i64, min: i64, max: i64| -> Result<i64, String> {
             match var(name) {
                 None => Ok(default),
@@ -57,7 +89,8 @@ impl Settings {
         let workers = number("DAICHO_WORKERS", cores, 1, 256)? as usize;
         let settings = Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "daicho.db".to_owned()),
-            secure_cookies: public_url.starts_with("https://"),
+            https: public_url.starts_with("https://"),
+            tls,
             public_url: public_url.trim_end_matches('/').to_owned(),
             bind,
             data_dir: PathBuf::from(var("DAICHO_DATA_DIR").unwrap_or_else(|| ".".to_owned())),
@@ -105,7 +138,8 @@ impl Settings {
             password_max_age_days: 90,
             workers: 2,
             pool_size: 8,
-            secure_cookies: false,
+            https: false,
+            tls: None,
             nut_poll_seconds: 30,
             trusted_proxies: Vec::new(),
         }

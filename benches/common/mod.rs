@@ -37,7 +37,11 @@ pub fn serve(url: &str, dir: &Path) -> (String, Api) {
     });
     let api = Api {
         base: format!("http://{addr}"),
-        http: reqwest::blocking::Client::new(),
+        // reqwest's rustls needs the process's crypto provider chosen before a client is built.
+        http: {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::blocking::Client::new()
+        },
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     while api

@@ -10,6 +10,7 @@
 pub mod changes;
 mod pool;
 pub mod schema;
+pub mod transport;
 
 pub use pool::{DbPool, build_pool, establish};
 

@@ -1,5 +1,5 @@
 //! Shared web plumbing: who is asking, JSON and form input, pagination,
-//! time display (和暦), secrets on disk, static assets and operations endpoints.
+//! time display (和暦), secrets on disk, static assets, operations endpoints and HTTPS.
 
 pub mod assets;
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod query;
 pub mod secrets;
 pub mod throttle;
 pub mod time;
+pub mod tls;
 pub mod verified;
 
 pub use auth::{ApiSession, CurrentUser, PageUser, PasswordChanger};

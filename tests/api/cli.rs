@@ -154,7 +154,7 @@ fn serve_stops_gracefully_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let client = reqwest::blocking::Client::new();
+    let client = crate::common::client_builder().build().unwrap();
     let url = format!("http://127.0.0.1:{port}/readyz");
     let ready = (0..100).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));

@@ -22,3 +22,4 @@ mod register;
 mod reports;
 mod signin;
 mod stocktake;
+mod transport;

@@ -25,7 +25,7 @@ pub(super) fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.settings.secure_cookies)
+        .secure(state.settings.https)
         .max_age(Duration::minutes(state.keys.lifetime_minutes()))
         .finish()
 }

@@ -512,7 +512,7 @@ fn parallel_entries(app: &TestApp, tokens: [&str; 2], code: &str, zone: i64, n: 
             .map(|i| {
                 let (barrier, token) = (&barrier, tokens[i % 2]);
                 s.spawn(move || {
-                    let client = reqwest::blocking::Client::new();
+                    let client = crate::common::client_builder().build().unwrap();
                     barrier.wait();
                     client
                         .post(app.url("/api/v1/gate/entries"))

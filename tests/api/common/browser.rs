@@ -59,7 +59,7 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let client = Client::builder()
+        let client = super::client_builder()
             .timeout(Duration::from_secs(120))
             .build()
             .unwrap();

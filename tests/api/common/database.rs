@@ -25,24 +25,28 @@ impl TestDatabase {
                 dir,
                 postgres: None,
             },
-            Some(server_url) => {
-                let name = format!(
-                    "daicho_t_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    rand::random::<u32>()
-                );
-                let mut admin =
-                    PgConnection::establish(&server_url).expect("TEST_DATABASE_URL connects");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("CREATE DATABASE");
-                TestDatabase {
-                    url: with_database(&server_url, &name),
-                    dir,
-                    postgres: Some((server_url, name)),
-                }
-            }
+            Some(server_url) => TestDatabase::on_server(&server_url, dir),
+        }
+    }
+
+    /// A fresh database on the PostgreSQL server `server_url` names (its query, such as
+    /// `sslmode`, kept), dropped afterwards.
+    pub fn on_server(server_url: &str, dir: tempfile::TempDir) -> TestDatabase {
+        let name = format!(
+            "daicho_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            rand::random::<u32>()
+        );
+        let mut admin = PgConnection::establish(server_url)
+            .unwrap_or_else(|e| panic!("{server_url} connects: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("CREATE DATABASE");
+        TestDatabase {
+            url: with_database(server_url, &name),
+            dir,
+            postgres: Some((server_url.to_owned(), name)),
         }
     }
 }

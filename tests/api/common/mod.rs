@@ -3,15 +3,16 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod certs;
 mod database;
 pub mod session;
 pub mod tools;
 
 pub use database::TestDatabase;
 
-use daicho::config::Settings;
+use daicho::config::{Settings, TlsFiles};
 use daicho::db::{Backend, DbConn};
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::blocking::{Client, ClientBuilder, RequestBuilder, Response};
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::thread::JoinHandle;
@@ -36,13 +37,46 @@ impl TestApp {
     }
 
     pub fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let database = TestDatabase::create();
+        TestApp::start(TestDatabase::create(), adjust, None)
+    }
+
+    /// On a fresh database of the PostgreSQL server `server_url` names, whatever
+    /// `TEST_DATABASE_URL` says.
+    pub fn spawn_on_server(server_url: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        TestApp::start(TestDatabase::on_server(server_url, dir), |_| {}, None)
+    }
+
+    /// Serving HTTPS itself with `certs`; the app's client trusts their CA and nothing else.
+    pub fn spawn_https(certs: &certs::TestCerts) -> TestApp {
+        let files = TlsFiles {
+            cert: certs.cert.clone(),
+            key: certs.key.clone(),
+        };
+        TestApp::start(
+            TestDatabase::create(),
+            |s| s.tls = Some(files),
+            Some(certs.client()),
+        )
+    }
+
+    fn start(
+        database: TestDatabase,
+        adjust: impl FnOnce(&mut Settings),
+        client: Option<Client>,
+    ) -> TestApp {
         let mut settings = Settings::for_database(&database.url, database.dir.path().to_path_buf());
         settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
         adjust(&mut settings);
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let addr = listener.local_addr().unwrap();
-        settings.public_url = format!("http://{addr}");
+        let scheme = if settings.tls.is_some() {
+            settings.https = true;
+            "https"
+        } else {
+            "http"
+        };
+        settings.public_url = format!("{scheme}://{addr}");
         let state = daicho::app::prepare(settings.clone()).expect("the app prepares");
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -54,12 +88,14 @@ impl TestApp {
             });
         });
         let handle = rx.recv().expect("the server reports its handle");
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = client.unwrap_or_else(|| {
+            client_builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+        });
         TestApp {
-            base: format!("http://{addr}"),
+            base: format!("{scheme}://{addr}"),
             settings,
             client,
             handle,
@@ -236,6 +272,14 @@ impl Drop for TestApp {
             let _ = thread.join();
         }
     }
+}
+
+/// Every test's HTTP client starts here: reqwest's TLS (rustls) needs the process's crypto
+/// provider chosen first; ring, the one daicho serves HTTPS with.
+pub fn client_builder() -> ClientBuilder {
+    // Err only when a provider is already installed: the same one, by this function.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
 }
 
 /// Reads a JSON body, failing the test with the body text when it is not JSON.
