@@ -5,6 +5,7 @@
 mod common;
 
 mod access;
+mod api_doc;
 mod audit;
 mod authority;
 mod cabling;
