@@ -276,6 +276,9 @@ fn vacuumed(mut conn: DbConn) -> DbConn {
     conn
 }
 
+/// A request measured over HTTP: its name, its bytes, and what a right answer looks like.
+type Target = (&'static str, Vec<u8>, fn(&[u8]) -> bool);
+
 /// The requests people wait on, over HTTP, against a server on each size's database.
 fn http(urls: [&str; 2], sizes: [usize; 2]) {
     let seconds = env_number("BENCH_SECONDS", 5);
@@ -289,7 +292,7 @@ fn http(urls: [&str; 2], sizes: [usize; 2]) {
         // Device 777 exists at both sizes: SRV-000777, serial SN00005452 (777 × 7 + 13).
         let has_device = |b: &[u8]| b.windows(10).any(|w| w == b"SRV-000777");
         let is_json = |b: &[u8]| b.starts_with(b"{");
-        let targets: [(&str, Vec<u8>, fn(&[u8]) -> bool); 4] = [
+        let targets: [Target; 4] = [
             ("GET /api/v1/me", get("/api/v1/me"), is_json),
             (
                 "GET /api/v1/equipment/{tag}",

@@ -7,8 +7,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
 use crate::identity::Principal;
 use crate::identity::service::{
-    Authenticated, authenticate, authenticate_recording, authenticate_remembered,
-    authenticate_remembering, record_use,
+    Authenticated, authenticate, authenticate_remembered, authenticate_remembering, record_use,
 };
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
@@ -48,20 +47,6 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 async fn resolve(state: &AppState, token: String) -> Result<Option<Authenticated>, AppError> {
     let keys = state.keys.clone();
     super::with_db(state, move |conn| authenticate(conn, &keys, &token)).await
-}
-
-/// As [`resolve`], remembering the user read at `generation` (taken before the read).
-async fn resolve_remembering(
-    state: &AppState,
-    token: String,
-    generation: Option<u64>,
-) -> Result<Option<Authenticated>, AppError> {
-    let (keys, users) = (state.keys.clone(), state.remembered_users.clone());
-    super::with_db(state, move |conn| {
-        let remember = generation.map(|g| (&*users, g));
-        authenticate_recording(conn, &keys, &token, remember)
-    })
-    .await
 }
 
 fn password_change_required() -> AppError {
@@ -152,18 +137,7 @@ fn api_user(
     let credential = api_credential(req, allow_pco);
     Box::pin(async move {
         let (state, credential) = (state?, credential?);
-        // A read (GET) may find its user in memory while nothing they came from has changed
-        // here or, through the watch, in another instance: the lookup a scanned label makes,
-        // a list page. A change always reads the database, where it decides.
-        let generation = if credential.unsafe_method {
-            None
-        } else {
-            state.changes.generation()
-        };
-        if let Some(remembered) = generation.and_then(|g| credential.remembered(&state, g)) {
-            return remembered;
-        }
-        let session = resolve_remembering(&state, credential.token.clone(), generation).await?;
+        let session = resolve(&state, credential.token.clone()).await?;
         credential.admit(&state.keys, session)
     })
 }

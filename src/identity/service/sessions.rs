@@ -264,18 +264,7 @@ pub fn authenticate(
     keys: &SessionKeys,
     token: &str,
 ) -> Result<Option<Authenticated>, AppError> {
-    authenticate_recording(conn, keys, token, None)
-}
-
-/// As [`authenticate`], remembering the user read in `users` at `generation`
-/// (taken before the read) for [`authenticate_remembered`].
-pub fn authenticate_recording(
-    conn: &mut DbConn,
-    keys: &SessionKeys,
-    token: &str,
-    users: Option<(&RememberedUsers, u64)>,
-) -> Result<Option<Authenticated>, AppError> {
-    let session = authenticate_remembering(conn, keys, token, users)?;
+    let session = authenticate_remembering(conn, keys, token, None)?;
     if let Some(auth) = &session {
         record_use(conn, keys, auth)?;
     }

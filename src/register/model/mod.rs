@@ -110,12 +110,15 @@ pub fn find_equipment(conn: &mut DbConn, id: i64) -> QueryResult<Equipment> {
 
 diesel::alias!(equipment as ups: UpsEquipment);
 
+/// A device and the asset tag of the UPS that feeds it, if any.
+pub type WithUpsTag = (Equipment, Option<String>);
+
 /// A device by its (already normalised) asset tag, with its UPS's tag: one round trip, a
 /// statement cached by its type (the lookup a scanned label makes).
 pub fn find_equipment_with_ups_tag(
     conn: &mut DbConn,
     tag: &str,
-) -> QueryResult<Option<(Equipment, Option<String>)>> {
+) -> QueryResult<Option<WithUpsTag>> {
     crate::native!(conn, |c| equipment::table
         .left_join(ups.on(equipment::ups_equipment_id.eq(ups.field(equipment::id).nullable())))
         .filter(equipment::asset_tag.eq(tag))
@@ -128,10 +131,7 @@ pub fn find_equipment_with_ups_tag(
 }
 
 /// These devices in tag order, each with its UPS's tag (at most a page at a time).
-pub fn equipment_with_ups_tags(
-    conn: &mut DbConn,
-    tags: &[String],
-) -> QueryResult<Vec<(Equipment, Option<String>)>> {
+pub fn equipment_with_ups_tags(conn: &mut DbConn, tags: &[String]) -> QueryResult<Vec<WithUpsTag>> {
     equipment::table
         .left_join(ups.on(equipment::ups_equipment_id.eq(ups.field(equipment::id).nullable())))
         .filter(equipment::asset_tag.eq_any(tags))

@@ -329,7 +329,7 @@ pub fn list_equipment(
     filter: &EquipmentFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(Equipment, Option<String>)>, MatchCount)> {
+) -> QueryResult<(Vec<super::WithUpsTag>, MatchCount)> {
     let bound = COUNT_CAP.max(offset + limit);
     let tags: Vec<String> = matching_tags(filter, conn.backend(), bound + 1).load(conn)?;
     let count = MatchCount {
