@@ -200,6 +200,9 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             )
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
+            .wrap(actix_web::middleware::from_fn(
+                plumbing::input::refuse_control_characters,
+            ))
             .wrap(security_headers())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())

@@ -15,6 +15,7 @@ mod licenses;
 mod movements;
 mod ops;
 mod pages;
+mod passwords;
 mod power;
 mod register;
 mod reports;

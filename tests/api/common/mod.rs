@@ -16,8 +16,10 @@ use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::thread::JoinHandle;
 
-/// The first admin's password in every test app.
+/// The first admin's password in every test app (after the forced first change).
 pub const ADMIN_PASSWORD: &str = "Kanri-Passw0rd-2026";
+/// What `DAICHO_ADMIN_PASSWORD` says in every test app: the first sign-in must change it.
+pub const ADMIN_INITIAL_PASSWORD: &str = "Kanri-Shoki-Passw0rd-2026";
 /// The password `TestApp::user` gives every user it creates (after their forced change).
 pub const USER_PASSWORD: &str = "Shokuin-Passw0rd-2026";
 
@@ -35,10 +37,26 @@ impl TestApp {
         TestApp::spawn_with(|_| {})
     }
 
+    /// A running app whose admin has made the forced first change to [`ADMIN_PASSWORD`].
     pub fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let app = TestApp::spawn_fresh_with(adjust);
+        if let Some(initial) = app.settings.admin_password.clone() {
+            let token = app.login("admin", &initial);
+            let changed = app.post(
+                "/api/v1/auth/password",
+                &token,
+                &json!({"current_password": initial, "new_password": ADMIN_PASSWORD}),
+            );
+            assert_eq!(changed.status(), 204, "the admin's first password change");
+        }
+        app
+    }
+
+    /// A running app as first started: the admin still has [`ADMIN_INITIAL_PASSWORD`].
+    pub fn spawn_fresh_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let database = TestDatabase::create();
         let mut settings = Settings::for_database(&database.url, database.dir.path().to_path_buf());
-        settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        settings.admin_password = Some(ADMIN_INITIAL_PASSWORD.to_owned());
         adjust(&mut settings);
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let addr = listener.local_addr().unwrap();
