@@ -10,6 +10,7 @@ mod cabling;
 mod cli;
 mod errors;
 mod identity;
+mod input;
 mod labels;
 mod licenses;
 mod movements;
