@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Bench-Passw0rd-2026";
+/// `DAICHO_ADMIN_PASSWORD`: changed to [`PASSWORD`] at the first sign-in, as it must be.
+const ADMIN_INITIAL_PASSWORD: &str = "Bench-Shoki-Passw0rd-2026";
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -67,6 +69,11 @@ impl Api {
         )["id"]
             .as_i64()
             .unwrap();
+        (id, self.first_change(username, initial))
+    }
+
+    /// The forced first change from `initial` to [`PASSWORD`]; a full token.
+    fn first_change(&self, username: &str, initial: &str) -> String {
         let limited = self.login(username, initial);
         let response = self
             .http
@@ -76,7 +83,7 @@ impl Api {
             .send()
             .unwrap();
         assert_eq!(response.status(), 204);
-        (id, self.login(username, PASSWORD))
+        self.login(username, PASSWORD)
     }
 }
 
@@ -207,7 +214,7 @@ fn main() {
     let url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| dir.path().join("bench.db").display().to_string());
     let mut settings = daicho::config::Settings::for_database(&url, dir.path().to_path_buf());
-    settings.admin_password = Some(PASSWORD.to_owned());
+    settings.admin_password = Some(ADMIN_INITIAL_PASSWORD.to_owned());
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     settings.workers = cores;
     settings.pool_size = (cores * 4) as u32;
@@ -235,7 +242,7 @@ fn main() {
     }
 
     // An admin, a department, a zone with its manager, a guard, and an approved visitor permit.
-    let admin = api.login("admin", PASSWORD);
+    let admin = api.first_change("admin", ADMIN_INITIAL_PASSWORD);
     let dept = api.post(
         "/api/v1/departments",
         Some(&admin),
