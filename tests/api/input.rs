@@ -189,6 +189,16 @@ fn every_kind_of_input_refuses_control_characters() {
         .send()
         .unwrap();
     assert_eq!(form.status(), 422);
+    // A CSV import: a NUL in a cell is a bad line (422), nothing imported.
+    let csv = "資産番号,機器名,種別,主要機器,所管課コード,管理区域コード,建物,階,部屋,ラック,ユニット,メーカー,型番,製造番号,情報区分,状態,設置日,UPS資産番号,サージ保護,必要停止時間（分）,備考\r\n\
+               PC-0001,窓口\u{0}端末,terminal,いいえ,JOHO,SRV-ROOM,,,,,,,,SN0001,一般情報,,,,,,\r\n";
+    let imported = app
+        .request(Method::POST, "/api/v1/equipment/import", Some(&f.operator))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .unwrap();
+    assert_eq!(imported.status(), 422, "{:?}", imported.text());
     // Line breaks are whitespace, not control: a textarea of asset tags still works.
     let list = app.get("/api/v1/equipment?q=SRV%0A", &f.admin);
     assert_eq!(list.status(), 200);
