@@ -6,9 +6,13 @@ pub mod auth;
 pub mod input;
 pub mod json;
 pub mod layout;
+pub mod openapi;
 pub mod ops;
+pub mod origin;
 pub mod pagination;
+pub mod query;
 pub mod secrets;
+pub mod throttle;
 pub mod time;
 pub mod verified;
 

@@ -5,7 +5,9 @@
 mod common;
 
 mod access;
+mod api_doc;
 mod audit;
+mod authority;
 mod cabling;
 mod cli;
 mod errors;
@@ -20,4 +22,5 @@ mod passwords;
 mod power;
 mod register;
 mod reports;
+mod signin;
 mod stocktake;

@@ -37,6 +37,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Signed-in sessions and when each was last used (the idle limit).
+    sessions (jti) {
+        jti -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Failed sign-ins under names that belong to no account.
+    login_failures (name) {
+        name -> Text,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// The latest passwords of each user, newest last (第11条: none may come back).
     password_history (id) {
         id -> BigInt,

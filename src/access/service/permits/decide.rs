@@ -139,7 +139,7 @@ fn decide(
                     "code_kid": code.as_ref().map(|c| &c.1) }),
         )?;
         let permit = model::find_permit(conn, id)?;
-        view(conn, permit)
+        view(conn, permit, by)
     })
 }
 
@@ -176,7 +176,7 @@ fn revoke(
             json!({ "from": permit.state, "to": "revoked", "reason": reason }),
         )?;
         let permit = model::find_permit(conn, id)?;
-        view(conn, permit)
+        view(conn, permit, by)
     })
 }
 
