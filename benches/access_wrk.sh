@@ -12,8 +12,9 @@ bin="${CARGO_TARGET_DIR:-target}/release/daicho"
 work=$(mktemp -d); trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pw='Bench-Passw0rd-2026'
+initial='Bench-Shoki-Passw0rd-2026' # DAICHO_ADMIN_PASSWORD must be changed at first sign-in
 DATABASE_URL="${DATABASE_URL:-$work/bench.db}" DAICHO_DATA_DIR="$work" DAICHO_BIND="127.0.0.1:$port" \
-  DAICHO_ADMIN_PASSWORD="$pw" RUST_LOG=warn "$bin" serve &
+  DAICHO_ADMIN_PASSWORD="$initial" RUST_LOG=warn "$bin" serve &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
@@ -21,6 +22,7 @@ api() { # METHOD PATH TOKEN JSON → body
   curl -fs -X "$1" -H 'content-type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "${4:-{\}}" "$base$2"; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 login() { api POST /api/v1/auth/login "" "{\"username\":\"$1\",\"password\":\"$2\"}" | field '["token"]'; }
+api POST /api/v1/auth/password "$(login admin "$initial")" "{\"current_password\":\"$initial\",\"new_password\":\"$pw\"}" >/dev/null
 admin=$(login admin "$pw")
 dept=$(api POST /api/v1/departments "$admin" '{"code":"JOHO","name":"情報政策課"}' | field '["id"]')
 user() { # NAME ROLE → id token

@@ -237,6 +237,9 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
                 plumbing::query::drop_empty_params(&mut req);
                 srv.call(req)
             })
+            .wrap(actix_web::middleware::from_fn(
+                plumbing::input::refuse_control_characters,
+            ))
             .wrap(security_headers(https))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())

@@ -37,6 +37,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `DAICHO_NUT_POLL_SECONDS`: how often UPSes are read over NUT (0 turns polling off).
     pub nut_poll_seconds: u64,
+    /// `DAICHO_NUT_PORTS`: the ports a UPS's NUT address may name (default 3493 alone),
+    /// so that the poller cannot be pointed at any other service to probe it.
+    pub nut_ports: Vec<u16>,
 }
 
 /// The PEM files daicho serves HTTPS with: the certificate chain (the server's first), and
@@ -120,6 +123,10 @@ impl Settings {
                     })
                     .collect::<Result<_, _>>()?,
             },
+            nut_ports: match var("DAICHO_NUT_PORTS") {
+                None => vec![NUT_PORT],
+                Some(list) => parse_ports(&list)?,
+            },
         };
         Ok(settings)
     }
@@ -142,6 +149,45 @@ impl Settings {
             tls: None,
             nut_poll_seconds: 30,
             trusted_proxies: Vec::new(),
+            nut_ports: vec![NUT_PORT],
         }
+    }
+}
+
+/// The port upsd listens on.
+pub const NUT_PORT: u16 = 3493;
+
+/// `3493, 3494` → the ports; anything else is a start-up error.
+fn parse_ports(list: &str) -> Result<Vec<u16>, String> {
+    let mut ports = Vec::new();
+    for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<u16>() {
+            Ok(port) if port > 0 => ports.push(port),
+            _ => {
+                return Err(format!(
+                    "DAICHO_NUT_PORTS: {part:?} is not a port (1-65535)"
+                ));
+            }
+        }
+    }
+    if ports.is_empty() {
+        return Err("DAICHO_NUT_PORTS names no port".to_owned());
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    Ok(ports)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nut_ports_are_a_comma_list() {
+        assert_eq!(
+            super::parse_ports("3493, 13493,3493"),
+            Ok(vec![3493, 13493])
+        );
+        assert!(super::parse_ports("3493,ssh").is_err());
+        assert!(super::parse_ports("0").is_err());
+        assert!(super::parse_ports(" , ").is_err());
     }
 }

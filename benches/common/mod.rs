@@ -11,6 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub const PASSWORD: &str = "Bench-Passw0rd-2026";
+/// `DAICHO_ADMIN_PASSWORD`: changed to [`PASSWORD`] at the first sign-in, as it must be.
+const ADMIN_INITIAL_PASSWORD: &str = "Bench-Shoki-Passw0rd-2026";
 
 pub fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -23,7 +25,7 @@ pub fn env_number(name: &str, default: u64) -> u64 {
 /// password [`PASSWORD`]; returns its address once it answers.
 pub fn serve(url: &str, dir: &Path) -> (String, Api) {
     let mut settings = daicho::config::Settings::for_database(url, dir.to_path_buf());
-    settings.admin_password = Some(PASSWORD.to_owned());
+    settings.admin_password = Some(ADMIN_INITIAL_PASSWORD.to_owned());
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     settings.workers = cores;
     settings.pool_size = (cores * 4) as u32;
@@ -52,6 +54,16 @@ pub fn serve(url: &str, dir: &Path) -> (String, Api) {
     {
         assert!(Instant::now() < deadline, "the server starts");
         std::thread::sleep(Duration::from_millis(50));
+    }
+    // On a new database the admin still has the initial password: make the forced change.
+    let first = api
+        .http
+        .post(format!("{}/api/v1/auth/login", api.base))
+        .json(&json!({"username": "admin", "password": ADMIN_INITIAL_PASSWORD}))
+        .send()
+        .unwrap();
+    if first.status().is_success() {
+        api.first_change("admin", ADMIN_INITIAL_PASSWORD);
     }
     (addr, api)
 }
@@ -95,6 +107,11 @@ impl Api {
         )["id"]
             .as_i64()
             .unwrap();
+        (id, self.first_change(username, initial))
+    }
+
+    /// The forced first change from `initial` to [`PASSWORD`]; a full token.
+    pub fn first_change(&self, username: &str, initial: &str) -> String {
         let limited = self.login(username, initial);
         let response = self
             .http
@@ -104,7 +121,7 @@ impl Api {
             .send()
             .unwrap();
         assert_eq!(response.status(), 204);
-        (id, self.login(username, PASSWORD))
+        self.login(username, PASSWORD)
     }
 }
 

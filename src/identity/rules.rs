@@ -1,7 +1,12 @@
 //! Roles, and the rules for names and passwords (第11条, 第17条, 第18条).
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use crate::kit::text;
+use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
+
+mod password;
+
+pub use password::{PASSWORD_HISTORY, PasswordContext, WeakPassword, check_password};
 
 #[derive(
     Debug,
@@ -67,8 +72,6 @@ impl Role {
 /// Failed sign-ins before the account locks, and for how long.
 pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
-pub const MIN_PASSWORD_CHARS: usize = 12;
-pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// Whether an account is locked at `now`.
 pub fn is_locked(locked_until: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
@@ -88,81 +91,6 @@ pub fn after_failure(failed_before: i32, now: NaiveDateTime) -> (i32, Option<Nai
 /// Whether a password set at `changed_at` has outlived `max_age_days` (第17条).
 pub fn password_expired(changed_at: NaiveDateTime, now: NaiveDateTime, max_age_days: i64) -> bool {
     now - changed_at > TimeDelta::days(max_age_days)
-}
-
-/// What a password must not contain (第11条: guessable strings).
-pub struct PasswordContext<'a> {
-    pub username: &'a str,
-    pub staff_number: Option<&'a str>,
-    pub birth_date: Option<NaiveDate>,
-}
-
-/// Why a password was refused: a stable code and a sentence for the person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WeakPassword {
-    pub reason: &'static str,
-    pub message: &'static str,
-}
-
-pub fn check_password(password: &str, ctx: &PasswordContext<'_>) -> Result<(), WeakPassword> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(WeakPassword {
-            reason: "too_short",
-            message: "パスワードは12文字以上にしてください。",
-        });
-    }
-    if chars > MAX_PASSWORD_CHARS {
-        return Err(WeakPassword {
-            reason: "too_long",
-            message: "パスワードは128文字以内にしてください。",
-        });
-    }
-    if password.chars().any(char::is_control) {
-        return Err(WeakPassword {
-            reason: "control_character",
-            message: "パスワードに制御文字は使えません。",
-        });
-    }
-    let folded = password.to_lowercase();
-    let digits_only: String = password.chars().filter(char::is_ascii_digit).collect();
-    if !ctx.username.is_empty() && folded.contains(&ctx.username.to_lowercase()) {
-        return Err(WeakPassword {
-            reason: "contains_username",
-            message: "パスワードに利用者IDを含めないでください。",
-        });
-    }
-    if let Some(number) = ctx.staff_number.map(str::trim).filter(|n| !n.is_empty())
-        && (folded.contains(&number.to_lowercase())
-            || (number.len() >= 4 && digits_only.contains(number)))
-    {
-        return Err(WeakPassword {
-            reason: "contains_staff_number",
-            message: "パスワードに職員番号を含めないでください。",
-        });
-    }
-    if let Some(birth) = ctx.birth_date
-        && birth_date_forms(birth)
-            .iter()
-            .any(|form| folded.contains(form.as_str()) || digits_only.contains(form.as_str()))
-    {
-        return Err(WeakPassword {
-            reason: "contains_birth_date",
-            message: "パスワードに生年月日を含めないでください。",
-        });
-    }
-    Ok(())
-}
-
-/// The ways a birth date gets written into a password: 19800412, 800412, 1980-04-12, 1980/04/12.
-fn birth_date_forms(date: NaiveDate) -> Vec<String> {
-    let (y, m, d) = (date.year(), date.month(), date.day());
-    vec![
-        format!("{y:04}{m:02}{d:02}"),
-        format!("{:02}{m:02}{d:02}", y.rem_euclid(100)),
-        format!("{y:04}-{m:02}-{d:02}"),
-        format!("{y:04}/{m:02}/{d:02}"),
-    ]
 }
 
 /// Login names: ASCII letters, digits, `.`, `_`, `-`, 1–64 characters, stored in lower case.
@@ -189,17 +117,46 @@ pub fn clean_text(input: &str, max_chars: usize) -> Result<String, String> {
     if text.chars().count() > max_chars {
         return Err(format!("{max_chars}文字以内で入力してください。"));
     }
-    if text.chars().any(char::is_control) {
-        return Err("制御文字は使えません。".into());
+    if let Some(c) = text::first_control(text) {
+        return Err(format!("制御文字（{}）は使えません。", text::code_point(c)));
     }
     Ok(text.to_owned())
 }
 
+/// The name of a person or an organisation: as [`clean_text`], and without
+/// the invisible characters that could make it read as another name on the
+/// guard's screen (right-to-left overrides, zero-width characters …).
+pub fn clean_name(input: &str, max_chars: usize) -> Result<String, String> {
+    let name = clean_text(input, max_chars)?;
+    if let Some(c) = text::first_disguising(&name) {
+        return Err(format!(
+            "名前に見えない文字（方向制御・ゼロ幅など、{}）は使えません。",
+            text::code_point(c)
+        ));
+    }
+    Ok(name)
+}
+
+/// An optional name: blank means absent.
+pub fn clean_optional_name(
+    input: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, String> {
+    optional(input, |name| clean_name(name, max_chars))
+}
+
 /// An optional text field: blank means absent.
 pub fn clean_optional(input: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
+    optional(input, |text| clean_text(text, max_chars))
+}
+
+fn optional(
+    input: Option<&str>,
+    clean: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<Option<String>, String> {
     match input.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => clean_text(text, max_chars).map(Some),
+        Some(text) => clean(text).map(Some),
     }
 }
 
@@ -218,60 +175,7 @@ pub fn normalize_code(input: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx() -> PasswordContext<'static> {
-        PasswordContext {
-            username: "tanaka",
-            staff_number: Some("123456"),
-            birth_date: NaiveDate::from_ymd_opt(1980, 4, 12),
-        }
-    }
-
-    #[test]
-    fn passwords_follow_article_11() {
-        assert_eq!(
-            check_password("short-pass1", &ctx()).unwrap_err().reason,
-            "too_short"
-        );
-        assert_eq!(
-            check_password("Tanaka-is-my-name", &ctx())
-                .unwrap_err()
-                .reason,
-            "contains_username"
-        );
-        assert_eq!(
-            check_password("pass-123456-word", &ctx())
-                .unwrap_err()
-                .reason,
-            "contains_staff_number"
-        );
-        assert_eq!(
-            check_password("secret19800412!", &ctx())
-                .unwrap_err()
-                .reason,
-            "contains_birth_date"
-        );
-        assert_eq!(
-            check_password("secret-800412-x", &ctx())
-                .unwrap_err()
-                .reason,
-            "contains_birth_date"
-        );
-        assert_eq!(
-            check_password("mine:1980-04-12x", &ctx())
-                .unwrap_err()
-                .reason,
-            "contains_birth_date"
-        );
-        assert_eq!(
-            check_password("tab\there-is-long", &ctx())
-                .unwrap_err()
-                .reason,
-            "control_character"
-        );
-        assert!(check_password("correct horse battery", &ctx()).is_ok());
-        assert!(check_password("日本語のながいパスワードです", &ctx()).is_ok());
-    }
+    use chrono::NaiveDate;
 
     #[test]
     fn lockout_after_five_failures() {
@@ -311,6 +215,11 @@ mod tests {
         assert!(normalize_code("情報").is_err());
         assert!(clean_text("a\u{0}b", 10).is_err());
         assert!(clean_text(&"あ".repeat(11), 10).is_err());
+        assert!(clean_text("a\nb", 10).is_err());
+        assert!(clean_name("山田\u{202E}子花", 10).is_err());
+        assert!(clean_name("佐藤\u{200B}", 10).is_err());
+        assert_eq!(clean_name(" 佐藤 花子 ", 10).unwrap(), "佐藤 花子");
+        assert_eq!(clean_optional_name(Some(" "), 10).unwrap(), None);
     }
 
     #[test]

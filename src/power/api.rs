@@ -39,8 +39,9 @@ async fn put_ups(
 ) -> Result<HttpResponse, AppError> {
     let principal = user.0.principal;
     let input = body.0;
+    let ports = state.settings.nut_ports.clone();
     let (view, created) = with_db(&state, move |conn| {
-        service::set_ups(conn, &principal, &tag, input)
+        service::set_ups(conn, &principal, &tag, input, &ports)
     })
     .await?;
     Ok(if created {

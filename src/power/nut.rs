@@ -23,6 +23,35 @@ const VARS: [&str; 4] = [
 ];
 /// A protocol line longer than this is garbage.
 const MAX_LINE: u64 = 1024;
+/// All that is said of a peer that does not answer as upsd does: what it sent is
+/// never repeated (the status would otherwise show what any service replies).
+pub const NOT_NUT: &str = "応答がNUTではありません";
+/// The error codes upsd answers with (network-protocol.txt); only these are repeated.
+const NUT_ERRORS: [&str; 23] = [
+    "ACCESS-DENIED",
+    "UNKNOWN-UPS",
+    "VAR-NOT-SUPPORTED",
+    "CMD-NOT-SUPPORTED",
+    "INVALID-ARGUMENT",
+    "INSTCMD-FAILED",
+    "SET-FAILED",
+    "READONLY",
+    "TOO-LONG",
+    "FEATURE-NOT-SUPPORTED",
+    "FEATURE-NOT-CONFIGURED",
+    "ALREADY-SSL-MODE",
+    "DRIVER-NOT-CONNECTED",
+    "DATA-STALE",
+    "ALREADY-LOGGED-IN",
+    "INVALID-PASSWORD",
+    "ALREADY-SET-PASSWORD",
+    "INVALID-USERNAME",
+    "ALREADY-SET-USERNAME",
+    "USERNAME-REQUIRED",
+    "PASSWORD-REQUIRED",
+    "UNKNOWN-COMMAND",
+    "INVALID-VALUE",
+];
 
 /// Reads `ups` from upsd at `host:port`. Any failure (no route, refused, timeout, unknown
 /// UPS, stale driver, garbage) is an error string fit for the readings table.
@@ -65,7 +94,11 @@ pub fn read_ups(host: &str, port: u16, ups: &str, timeout: Duration) -> Result<N
         let read = (&mut reader)
             .take(MAX_LINE)
             .read_line(&mut line)
-            .map_err(|e| format!("no answer for {var}: {e}"))?;
+            .map_err(|e| match e.kind() {
+                // Not UTF-8: not upsd.
+                std::io::ErrorKind::InvalidData => NOT_NUT.to_owned(),
+                _ => format!("no answer for {var}: {e}"),
+            })?;
         if read == 0 {
             return Err(format!("upsd closed the connection before {var}"));
         }
@@ -103,25 +136,22 @@ fn set_timeouts(stream: &TcpStream, deadline: Instant) -> Result<(), String> {
 }
 
 /// One answer to `GET VAR ups var`: `Some(value)`, `None` for a variable this UPS does
-/// not report, or an error for anything that means the UPS cannot be read.
+/// not report, or an error for anything that means the UPS cannot be read. Only
+/// upsd's own error codes are repeated; any other answer is [`NOT_NUT`].
 pub fn parse_var_line(line: &str, ups: &str, var: &str) -> Result<Option<String>, String> {
     if let Some(err) = line.strip_prefix("ERR ") {
         let code = err.split_whitespace().next().unwrap_or("");
         return match code {
             "VAR-NOT-SUPPORTED" if var != "ups.status" => Ok(None),
-            _ => Err(format!("upsd: {err}")),
+            known if NUT_ERRORS.contains(&known) => Err(format!("upsd: {known}")),
+            _ => Err(NOT_NUT.to_owned()),
         };
     }
     let prefix = format!("VAR {ups} {var} ");
-    let rest = line.strip_prefix(&prefix).ok_or_else(|| {
-        format!(
-            "unexpected answer: {}",
-            line.chars().take(80).collect::<String>()
-        )
-    })?;
-    unquote(rest)
-        .map(Some)
-        .ok_or_else(|| format!("bad value for {var}"))
+    let rest = line
+        .strip_prefix(&prefix)
+        .ok_or_else(|| NOT_NUT.to_owned())?;
+    unquote(rest).map(Some).ok_or_else(|| NOT_NUT.to_owned())
 }
 
 /// `"a \"b\" \\c"` → `a "b" \c`.
@@ -162,6 +192,40 @@ mod tests {
         assert!(parse_var_line("ERR DATA-STALE", "u", "ups.status").is_err());
         assert!(parse_var_line(r#"VAR other ups.status "OL""#, "u", "ups.status").is_err());
         assert!(parse_var_line(r#"VAR u ups.status OL"#, "u", "ups.status").is_err());
+        assert_eq!(
+            parse_var_line("ERR DATA-STALE", "u", "ups.status"),
+            Err("upsd: DATA-STALE".to_owned())
+        );
+    }
+
+    #[test]
+    fn what_another_service_says_is_never_repeated() {
+        for line in [
+            "SSH-2.0-OpenSSH_9.2p1 Debian-2",
+            "HTTP/1.1 400 Bad Request",
+            "ERR secret-banner of another service",
+            r#"VAR u ups.status "unterminated"#,
+        ] {
+            assert_eq!(
+                parse_var_line(line, "u", "ups.status"),
+                Err(NOT_NUT.to_owned()),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_peer_that_is_not_upsd_is_named_so_and_not_echoed() {
+        use std::io::Write as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2p1 secret-banner\r\n");
+        });
+        let err = read_ups("127.0.0.1", port, "u", Duration::from_secs(2)).unwrap_err();
+        assert_eq!(err, NOT_NUT);
+        server.join().unwrap();
     }
 
     #[test]

@@ -45,10 +45,17 @@ pub struct Poller {
     leadership: Leadership,
     backoff: HashMap<i64, Backoff>,
     last_prune: Option<Instant>,
+    /// `DAICHO_NUT_PORTS`: a stored address naming any other port is not dialled.
+    nut_ports: Vec<u16>,
 }
 
 impl Poller {
-    pub fn new(pool: DbPool, database_url: &str, interval: Duration) -> Poller {
+    pub fn new(
+        pool: DbPool,
+        database_url: &str,
+        interval: Duration,
+        nut_ports: Vec<u16>,
+    ) -> Poller {
         let leadership = match Backend::of(database_url) {
             Backend::Sqlite => Leadership::Sqlite,
             Backend::Postgres => Leadership::Postgres {
@@ -63,6 +70,7 @@ impl Poller {
             leadership,
             backoff: HashMap::new(),
             last_prune: None,
+            nut_ports,
         }
     }
 
@@ -130,6 +138,7 @@ impl Poller {
             })
             .collect();
         let timeout = self.timeout;
+        let nut_ports = &self.nut_ports;
         let mut results: Vec<(i64, String, Result<NutReading, String>)> = Vec::new();
         for chunk in due.chunks(PARALLEL) {
             std::thread::scope(|s| {
@@ -138,9 +147,14 @@ impl Poller {
                     .map(|(u, tag)| {
                         s.spawn(move || {
                             let host = u.nut_host.clone().unwrap_or_default();
-                            let port = u.nut_port.unwrap_or(rules::NUT_DEFAULT_PORT) as u16;
+                            let port = i64::from(u.nut_port.unwrap_or(rules::NUT_DEFAULT_PORT));
                             let name = u.nut_ups_name.clone().unwrap_or_default();
-                            let outcome = nut::read_ups(&host, port, &name, timeout);
+                            // An address stored before DAICHO_NUT_PORTS narrowed is never dialled.
+                            let outcome = if rules::nut_port_allowed(port, nut_ports) {
+                                nut::read_ups(&host, port as u16, &name, timeout)
+                            } else {
+                                Err(rules::nut_ports_message(nut_ports))
+                            };
                             (u.equipment_id, tag.clone(), outcome)
                         })
                     })
@@ -205,12 +219,13 @@ pub fn start(state: &web::Data<AppState>) {
     let interval = Duration::from_secs(seconds);
     let pool = state.pool.clone();
     let url = state.settings.database_url.clone();
+    let ports = state.settings.nut_ports.clone();
     actix_web::rt::spawn(async move {
-        let mut poller = Some(Poller::new(pool.clone(), &url, interval));
+        let mut poller = Some(Poller::new(pool.clone(), &url, interval, ports.clone()));
         loop {
             let mut current = poller
                 .take()
-                .unwrap_or_else(|| Poller::new(pool.clone(), &url, interval));
+                .unwrap_or_else(|| Poller::new(pool.clone(), &url, interval, ports.clone()));
             match web::block(move || {
                 current.cycle();
                 current

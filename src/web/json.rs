@@ -2,7 +2,9 @@
 //! the right 4xx — 400 for malformed JSON, 413 for too much of it, 415 for
 //! another media type, 422 naming the field for a wrong or unknown value.
 
+use super::input::control_character;
 use crate::error::AppError;
+use crate::kit::text;
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
@@ -107,7 +109,7 @@ fn too_large() -> AppError {
     )
 }
 
-fn payload_error(e: &actix_web::Error) -> AppError {
+pub(crate) fn payload_error(e: &actix_web::Error) -> AppError {
     if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large()
     } else {
@@ -117,6 +119,9 @@ fn payload_error(e: &actix_web::Error) -> AppError {
 
 /// Parses JSON, naming the field at fault when the JSON is well-formed but wrong.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if let Some((field, c)) = control_in_json(bytes) {
+        return Err(control_character(&field, c));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -147,6 +152,53 @@ fn describe(path: &str, inner: serde_json::Error) -> AppError {
                 .unwrap_or_else(|| AppError::invalid(&field, "値が不正です。"))
         }
         _ => AppError::bad_request("malformed_json", "JSONの形式が正しくありません。"),
+    }
+}
+
+/// The first string (or key) of a JSON text that carries a forbidden control
+/// character, with its path (`visitor.name`, `asset_tags[2]`). Raw C0
+/// characters cannot stand in a JSON string (serde refuses them as malformed);
+/// the rest can only come as a `\u` escape, or raw as DEL or C1, so a body
+/// with none of those is passed without a second parse.
+fn control_in_json(bytes: &[u8]) -> Option<(String, char)> {
+    let suspicious = bytes
+        .windows(2)
+        .any(|w| w == b"\\u" || w[0] == 0x7F || (w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1])))
+        || bytes.last() == Some(&0x7F);
+    if !suspicious {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    control_in_value(&value, String::new())
+}
+
+fn control_in_value(value: &serde_json::Value, path: String) -> Option<(String, char)> {
+    use serde_json::Value;
+    let here = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) => text::first_forbidden_control(s).map(|c| (here(&path), c)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_in_value(item, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let inner = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match text::first_forbidden_control(key) {
+                Some(c) => Some((here(&path), c)),
+                None => control_in_value(item, inner),
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -232,6 +284,12 @@ mod tests {
         let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"} trailing").unwrap_err();
         assert_eq!(e.status.as_u16(), 400);
         assert!(parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"}").is_ok());
+        let e = parse::<Login>(b"{\"username\": \"a\\u0000\", \"password\": \"x\"}").unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.code.as_ref()),
+            (422, "control_character")
+        );
+        assert!(e.fields.unwrap().contains_key("username"));
     }
 
     async fn note_of(

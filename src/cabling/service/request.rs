@@ -6,7 +6,7 @@ use super::*;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::clean_text;
+use crate::identity::rules::{clean_name, clean_text};
 use crate::register::model::{find_equipment_by_tag, find_zone};
 use crate::register::rules::normalize_tag;
 use diesel::OptionalExtension;
@@ -89,8 +89,9 @@ pub fn create(
             }
         }
         (None, Some(c)) => {
+            // Every one of them names a person or an organisation.
             let mut field = |name: &str, value: &str, max| {
-                clean_text(value, max)
+                clean_name(value, max)
                     .map_err(|e| faults.insert(format!("contractor.{name}"), e))
                     .ok()
             };

@@ -55,3 +55,13 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The latest passwords of each user, newest last (第11条: none may come back).
+    password_history (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        password_hash -> Text,
+        set_at -> Timestamp,
+    }
+}

@@ -1,8 +1,8 @@
 //! User and department rows and their queries.
 
-use super::rules::Role;
+use super::rules::{PASSWORD_HISTORY, Role};
 use crate::db::DbConn;
-use crate::db::schema::{departments, user_roles, users, zone_managers};
+use crate::db::schema::{departments, password_history, user_roles, users, zone_managers};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -119,11 +119,19 @@ fn sorted_roles<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Role> {
     roles
 }
 
+/// Inserts a user; their first password goes into the history at once.
 pub fn insert_user(conn: &mut DbConn, user: &NewUser<'_>) -> QueryResult<User> {
-    diesel::insert_into(users::table)
+    let inserted: User = diesel::insert_into(users::table)
         .values(user)
         .returning(users::all_columns)
-        .get_result(conn)
+        .get_result(conn)?;
+    remember_password(
+        conn,
+        inserted.id,
+        user.password_hash,
+        user.password_changed_at,
+    )?;
+    Ok(inserted)
 }
 
 /// Replaces a user's roles, row by row (batch inserts do not compile through the enum).
@@ -180,7 +188,8 @@ pub fn record_success(conn: &mut DbConn, id: i64) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Stores a new password hash; a new session version signs every other session out.
+/// Stores a new password hash (and keeps it in the history); a new session
+/// version signs every other session out.
 pub fn set_password(
     conn: &mut DbConn,
     id: i64,
@@ -188,6 +197,7 @@ pub fn set_password(
     must_change: bool,
     now: NaiveDateTime,
 ) -> QueryResult<User> {
+    remember_password(conn, id, hash, now)?;
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
@@ -200,6 +210,45 @@ pub fn set_password(
         ))
         .returning(users::all_columns)
         .get_result(conn)
+}
+
+/// Adds a hash to the user's history and forgets all but the latest
+/// [`PASSWORD_HISTORY`]. Called by every write of a password, so none is missed.
+fn remember_password(
+    conn: &mut DbConn,
+    user_id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(password_history::table)
+        .values((
+            password_history::user_id.eq(user_id),
+            password_history::password_hash.eq(hash),
+            password_history::set_at.eq(now),
+        ))
+        .execute(conn)?;
+    let older: Vec<i64> = password_history::table
+        .filter(password_history::user_id.eq(user_id))
+        .order((password_history::set_at.desc(), password_history::id.desc()))
+        .offset(PASSWORD_HISTORY as i64)
+        .limit(i64::MAX)
+        .select(password_history::id)
+        .load(conn)?;
+    if !older.is_empty() {
+        diesel::delete(password_history::table.filter(password_history::id.eq_any(&older)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The hashes of the user's latest passwords, newest first (the current one among them).
+pub fn recent_password_hashes(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<String>> {
+    password_history::table
+        .filter(password_history::user_id.eq(user_id))
+        .order((password_history::set_at.desc(), password_history::id.desc()))
+        .limit(PASSWORD_HISTORY as i64)
+        .select(password_history::password_hash)
+        .load(conn)
 }
 
 #[derive(AsChangeset, Default)]

@@ -1,6 +1,7 @@
 //! Identity use cases: signing in and out of sessions, and managing users and departments.
 
 mod departments;
+mod passwords;
 mod sessions;
 mod users;
 

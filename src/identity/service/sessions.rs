@@ -8,7 +8,8 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::model::{self, User};
 use crate::identity::password;
-use crate::identity::rules::{self, PasswordContext};
+use crate::identity::rules;
+use crate::identity::service::passwords::{check_new_password, weak_password};
 use crate::identity::session::{Claims, SessionKeys};
 use crate::identity::{Principal, Role};
 use actix_web::http::StatusCode;
@@ -377,7 +378,7 @@ pub fn change_password(
             "新しいパスワードは現在のものと別にしてください。",
         ));
     }
-    check_policy(&user, new_password, "new_password")?;
+    check_new_password(conn, &user, new_password, "new_password")?;
     let hash = password::hash(new_password).map_err(AppError::internal)?;
     db::write_tx(conn, |conn| {
         let updated = model::set_password(conn, user.id, &hash, false, db::now())?;
@@ -430,30 +431,6 @@ fn wrong_current_password(
         AppError::invalid("current_password", "現在のパスワードが正しくありません。")
             .with_code("wrong_current_password")
     })
-}
-
-pub(crate) fn check_policy(user: &User, password_text: &str, field: &str) -> Result<(), AppError> {
-    let ctx = PasswordContext {
-        username: &user.username,
-        staff_number: user.staff_number.as_deref(),
-        birth_date: user.birth_date,
-    };
-    check_policy_in(&ctx, password_text, field)
-}
-
-pub(crate) fn check_policy_in(
-    ctx: &PasswordContext<'_>,
-    password_text: &str,
-    field: &str,
-) -> Result<(), AppError> {
-    rules::check_password(password_text, ctx).map_err(|weak| weak_password(field, weak.message))
-}
-
-/// 422 `weak_password`: the message says why, beside the field it concerns.
-pub(crate) fn weak_password(field: &str, message: &'static str) -> AppError {
-    let mut err = AppError::invalid(field, message).with_code("weak_password");
-    err.message = message.to_owned();
-    err
 }
 
 /// Signs out: every session of the user ends (tokens cannot be recalled one by one).

@@ -4,7 +4,7 @@ use super::Faults;
 use crate::audit;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::rules::{clean_optional, clean_text};
+use crate::identity::rules::{clean_name, clean_optional, clean_text};
 use crate::identity::{Principal, Role};
 use crate::licenses::model::{self, License, NewLicense, NewSoftware, Software};
 use crate::licenses::rules::{self, Entitlement, LicenseKind};
@@ -32,7 +32,7 @@ pub fn create_software(
     let name = clean_text(&input.name, 200)
         .map_err(|e| faults.insert("name".into(), e))
         .ok();
-    let vendor = clean_text(&input.vendor, 200)
+    let vendor = clean_name(&input.vendor, 200)
         .map_err(|e| faults.insert("vendor".into(), e))
         .ok();
     let edition = clean_optional(input.edition.as_deref(), 100)

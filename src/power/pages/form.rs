@@ -217,8 +217,9 @@ pub(super) async fn ups_edit_submit(
         Ok(input) => {
             let principal = user.auth.principal.clone();
             let t = tag.clone();
+            let ports = state.settings.nut_ports.clone();
             with_db(&state, move |conn| {
-                service::set_ups(conn, &principal, &t, input)
+                service::set_ups(conn, &principal, &t, input, &ports)
             })
             .await
         }

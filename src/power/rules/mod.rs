@@ -240,6 +240,20 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
     interval.saturating_mul(factor).min(MAX_BACKOFF)
 }
 
+/// Whether a NUT address may name `port`: one of `DAICHO_NUT_PORTS`.
+pub fn nut_port_allowed(port: i64, allowed: &[u16]) -> bool {
+    u16::try_from(port).is_ok_and(|p| allowed.contains(&p))
+}
+
+/// What the form says when the port is not among them.
+pub fn nut_ports_message(allowed: &[u16]) -> String {
+    let list: Vec<String> = allowed.iter().map(u16::to_string).collect();
+    format!(
+        "NUTのポートは {} だけを指定できます（DAICHO_NUT_PORTS）。",
+        list.join(", ")
+    )
+}
+
 /// A host name or address NUT may be reached at: no spaces, no control characters.
 pub fn valid_nut_host(host: &str) -> bool {
     !host.is_empty()

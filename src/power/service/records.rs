@@ -105,7 +105,9 @@ fn text(value: Option<String>) -> Option<String> {
 }
 
 /// Checks every field, gathering every fault.
-pub fn validate(input: UpsInput) -> Result<UpsFields, AppError> {
+/// Checks a UPS's details; a NUT address may only name one of `nut_ports`
+/// (`DAICHO_NUT_PORTS`), or the poller would probe any service for whoever edits a UPS.
+pub fn validate(input: UpsInput, nut_ports: &[u16]) -> Result<UpsFields, AppError> {
     let mut faults = BTreeMap::new();
     let mut fault = |field: &str, msg: &str| {
         faults.insert(field.to_owned(), msg.to_owned());
@@ -197,6 +199,13 @@ pub fn validate(input: UpsInput) -> Result<UpsFields, AppError> {
             fault("nut_port", "ポートはNUTのホストと一緒に指定してください。");
         }
     }
+    let effective_port = input.nut_port.unwrap_or(i64::from(NUT_DEFAULT_PORT));
+    if host.is_some()
+        && in_range(effective_port, 1, 65_535)
+        && !rules::nut_port_allowed(effective_port, nut_ports)
+    {
+        fault("nut_port", &rules::nut_ports_message(nut_ports));
+    }
     if let Some(err) = AppError::invalid_fields(faults) {
         return Err(err);
     }
@@ -227,6 +236,7 @@ pub fn set_ups(
     principal: &Principal,
     tag: &str,
     input: UpsInput,
+    nut_ports: &[u16],
 ) -> Result<(UpsView, bool), AppError> {
     principal.require_any(&[Role::Operator, Role::SecurityManager])?;
     let e = equipment_by_tag(conn, tag)?;
@@ -237,7 +247,7 @@ pub fn set_ups(
         ));
     }
     let e = ups_by_tag(conn, &e.asset_tag)?;
-    let fields = validate(input)?;
+    let fields = validate(input, nut_ports)?;
     db::write_tx(conn, |conn| {
         let now = db::now();
         let before = model::find_unit(conn, e.id)?;

@@ -7,7 +7,7 @@ use crate::audit;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::clean_optional;
+use crate::identity::rules::{clean_optional, clean_optional_name};
 use crate::register::model::{self, Disposal, NewDisposal};
 use crate::register::rules::{Classification, DisposalMethod, Status, disposal_faults};
 use chrono::NaiveDateTime;
@@ -82,8 +82,9 @@ pub fn dispose_equipment(
             ));
         }
         let mut errors = BTreeMap::new();
-        let mut clean = |field: &str, value: Option<&str>, max: usize| {
-            clean_optional(value, max).unwrap_or_else(|e| {
+        type Cleaner = fn(Option<&str>, usize) -> Result<Option<String>, String>;
+        let mut clean = |field: &str, value: Option<&str>, max: usize, cleaner: Cleaner| {
+            cleaner(value, max).unwrap_or_else(|e| {
                 errors.insert(field.to_owned(), e);
                 None
             })
@@ -92,9 +93,15 @@ pub fn dispose_equipment(
             "certificate_number",
             input.certificate_number.as_deref(),
             100,
+            clean_optional,
         );
-        let witness = clean("witnessed_by", input.witnessed_by.as_deref(), 100);
-        let notes = clean("notes", input.notes.as_deref(), 2000);
+        let witness = clean(
+            "witnessed_by",
+            input.witnessed_by.as_deref(),
+            100,
+            clean_optional_name,
+        );
+        let notes = clean("notes", input.notes.as_deref(), 2000, clean_optional);
         let classification =
             Classification::parse(&current.classification).unwrap_or(Classification::Secret);
         for (field, message) in disposal_faults(

@@ -95,7 +95,7 @@ fn another_instance_and_hand_made_sql_reach_the_gate_too() {
     let zone = g.f.zone;
     // A second instance on the same database and keys, as a ward runs them
     // behind a load balancer.
-    let b = TestApp::spawn_with(|s| {
+    let b = TestApp::spawn_fresh_with(|s| {
         s.database_url = a.settings.database_url.clone();
         s.data_dir = a.settings.data_dir.clone();
     });

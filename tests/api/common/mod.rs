@@ -17,8 +17,10 @@ use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::thread::JoinHandle;
 
-/// The first admin's password in every test app.
+/// The first admin's password in every test app (after the forced first change).
 pub const ADMIN_PASSWORD: &str = "Kanri-Passw0rd-2026";
+/// What `DAICHO_ADMIN_PASSWORD` says in every test app: the first sign-in must change it.
+pub const ADMIN_INITIAL_PASSWORD: &str = "Kanri-Shoki-Passw0rd-2026";
 /// The password `TestApp::user` gives every user it creates (after their forced change).
 pub const USER_PASSWORD: &str = "Shokuin-Passw0rd-2026";
 
@@ -36,7 +38,13 @@ impl TestApp {
         TestApp::spawn_with(|_| {})
     }
 
+    /// A running app whose admin has made the forced first change to [`ADMIN_PASSWORD`].
     pub fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::start(TestDatabase::create(), adjust, None).admin_changed_password()
+    }
+
+    /// A running app as first started: the admin still has [`ADMIN_INITIAL_PASSWORD`].
+    pub fn spawn_fresh_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         TestApp::start(TestDatabase::create(), adjust, None)
     }
 
@@ -45,6 +53,7 @@ impl TestApp {
     pub fn spawn_on_server(server_url: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("a temp dir");
         TestApp::start(TestDatabase::on_server(server_url, dir), |_| {}, None)
+            .admin_changed_password()
     }
 
     /// Serving HTTPS itself with `certs`; the app's client trusts their CA and nothing else.
@@ -58,6 +67,21 @@ impl TestApp {
             |s| s.tls = Some(files),
             Some(certs.client()),
         )
+        .admin_changed_password()
+    }
+
+    /// The admin's forced first change, from the initial password to [`ADMIN_PASSWORD`].
+    fn admin_changed_password(self) -> TestApp {
+        if let Some(initial) = self.settings.admin_password.clone() {
+            let token = self.login("admin", &initial);
+            let changed = self.post(
+                "/api/v1/auth/password",
+                &token,
+                &json!({"current_password": initial, "new_password": ADMIN_PASSWORD}),
+            );
+            assert_eq!(changed.status(), 204, "the admin's first password change");
+        }
+        self
     }
 
     fn start(
@@ -66,7 +90,7 @@ impl TestApp {
         client: Option<Client>,
     ) -> TestApp {
         let mut settings = Settings::for_database(&database.url, database.dir.path().to_path_buf());
-        settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        settings.admin_password = Some(ADMIN_INITIAL_PASSWORD.to_owned());
         adjust(&mut settings);
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let addr = listener.local_addr().unwrap();

@@ -2,6 +2,7 @@
 //! latest status, the pages, the poll lock, and (in `nut`) a real upsd.
 
 mod nut;
+mod ports;
 
 use crate::common::{TestApp, assert_error, body};
 use daicho::db::DbConn;
@@ -22,7 +23,15 @@ pub struct Cast {
 }
 
 pub fn cast(poll_seconds: u64) -> Cast {
-    let app = TestApp::spawn_with(|s| s.nut_poll_seconds = poll_seconds);
+    cast_with(poll_seconds, &[])
+}
+
+/// As [`cast`], with `nut_ports` allowed beside 3493 (`DAICHO_NUT_PORTS`).
+pub fn cast_with(poll_seconds: u64, nut_ports: &[u16]) -> Cast {
+    let app = TestApp::spawn_with(|s| {
+        s.nut_poll_seconds = poll_seconds;
+        s.nut_ports.extend_from_slice(nut_ports);
+    });
     let admin = app.admin();
     let dept = app.department(&admin, "JOHO", "情報政策課");
     let other_dept = app.department(&admin, "SOMU", "総務課");
@@ -303,7 +312,6 @@ fn coverage_names_every_problem() {
     for tag in ["UPS-LIVE", "UPS-GONE"] {
         let mut b = ups_body(20, "2030-01-01");
         b["nut_host"] = json!("127.0.0.1");
-        b["nut_port"] = json!(9);
         b["nut_ups_name"] = json!("x");
         assert_eq!(
             app.put(&format!("/api/v1/equipment/{tag}/ups"), &c.operator, &b)
@@ -685,12 +693,13 @@ fn openapi_describes_the_power_calls() {
 /// there is only one instance and it always polls.
 #[test]
 fn only_the_lock_holder_polls() {
-    let c = cast(0);
-    let app = &c.app;
-    insert_device(&c, &Device::ups("UPS-L"));
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
+    let c = cast_with(0, &[port]);
+    let app = &c.app;
+    let ports = app.settings.nut_ports.clone();
+    insert_device(&c, &Device::ups("UPS-L"));
     let mut b = ups_body(15, "2030-01-01");
     b["nut_host"] = json!("127.0.0.1");
     b["nut_port"] = json!(port);
@@ -719,11 +728,11 @@ fn only_the_lock_holder_polls() {
                 .unwrap()
             };
             assert!(lock(&mut other, "pg_try_advisory_lock"));
-            let mut a = daicho::power::poller::Poller::new(pool(), &url, second);
+            let mut a = daicho::power::poller::Poller::new(pool(), &url, second, ports.clone());
             assert_eq!(a.cycle(), 0, "no lock, no poll");
             assert!(lock(&mut other, "pg_advisory_unlock"));
             assert_eq!(a.cycle(), 1, "the lock is free: this instance polls");
-            let mut b = daicho::power::poller::Poller::new(pool(), &url, second);
+            let mut b = daicho::power::poller::Poller::new(pool(), &url, second, ports.clone());
             assert_eq!(b.cycle(), 0, "a second instance waits");
             drop(a);
             // The first instance's lock went with its connection.
@@ -731,7 +740,7 @@ fn only_the_lock_holder_polls() {
             assert_eq!(b.cycle(), 1, "the second instance takes over");
         }
         daicho::db::Backend::Sqlite => {
-            let mut a = daicho::power::poller::Poller::new(pool(), &url, second);
+            let mut a = daicho::power::poller::Poller::new(pool(), &url, second, ports.clone());
             assert_eq!(a.cycle(), 1);
             assert_eq!(
                 a.cycle(),

@@ -2,7 +2,7 @@
 //! config directory on a free loopback port. The dummy's .dev file is rewritten to go on
 //! battery, low battery, back on mains and "replace battery"; then upsd is stopped.
 
-use super::{Device, cast, insert_device, page, ups_body};
+use super::{Device, cast_with, insert_device, page, ups_body};
 use crate::common::{body, tools};
 use serde_json::{Value, json};
 use std::io::Read;
@@ -186,14 +186,16 @@ fn status_and_events_follow_a_real_upsd() {
         return;
     };
     let mut nut = Nut::start(&upsd);
-    let c = cast(1);
+    // One UPS that accepts and never answers, one that refuses: neither may stall the real one.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = free_port();
+    // upsd and the two others listen on free ports, allowed as DAICHO_NUT_PORTS would.
+    let c = cast_with(1, &[nut.port, silent.local_addr().unwrap().port(), dead]);
     let app = &c.app;
     insert_device(&c, &Device::ups("UPS-NUT"));
     insert_device(&c, &Device::key("SRV-NUT", Some("UPS-NUT"), Some("ups"), 5));
     insert_device(&c, &Device::ups("UPS-SILENT"));
     insert_device(&c, &Device::ups("UPS-DEAD"));
-    // One UPS that accepts and never answers, one that refuses: neither may stall the real one.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nut_body = |port: u16| {
         let mut b = ups_body(20, "2030-01-01");
         b["nut_host"] = json!("127.0.0.1");
@@ -210,7 +212,7 @@ fn status_and_events_follow_a_real_upsd() {
         assert_eq!(r.status(), 201);
     };
     put("UPS-SILENT", silent.local_addr().unwrap().port());
-    put("UPS-DEAD", free_port());
+    put("UPS-DEAD", dead);
     put("UPS-NUT", nut.port);
 
     let status = |tag: &str| body(app.get(&format!("/api/v1/power/ups/{tag}/status"), &c.auditor));

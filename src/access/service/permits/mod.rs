@@ -14,7 +14,7 @@ use crate::access::rules::{self, HolderKind, PermitState};
 use crate::audit;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::rules::clean_text;
+use crate::identity::rules::{clean_name, clean_text};
 use crate::identity::{Principal, Role};
 use crate::register::model as register;
 use crate::web::time::parse_instant;
@@ -117,10 +117,10 @@ pub fn create_permit(
                     HolderKind::Contractor
                 }
             };
-            let name = clean_text(&v.name, 100)
+            let name = clean_name(&v.name, 100)
                 .map_err(|e| put("visitor.name", e))
                 .ok();
-            let org = clean_text(&v.organization, 100)
+            let org = clean_name(&v.organization, 100)
                 .map_err(|e| put("visitor.organization", e))
                 .ok();
             (kind, name, org)

@@ -10,7 +10,7 @@ use crate::identity::Principal;
 use crate::identity::model::{self, NewUser, UserChanges};
 use crate::identity::password;
 use crate::identity::rules::{self, PasswordContext, Role};
-use crate::identity::service::sessions::{check_policy, check_policy_in};
+use crate::identity::service::passwords::{check_new_password, check_policy_in};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -72,7 +72,7 @@ fn prepare(input: &NewUserInput) -> Result<(String, String, Option<String>, Stri
     let username = rules::normalize_username(&input.username)
         .map_err(|e| errors.insert("username".into(), e.to_string()))
         .ok();
-    let display_name = rules::clean_text(&input.display_name, 100)
+    let display_name = rules::clean_name(&input.display_name, 100)
         .map_err(|e| errors.insert("display_name".into(), e))
         .ok();
     let staff_number = clean_staff_number(input.staff_number.as_deref())
@@ -94,6 +94,7 @@ fn prepare(input: &NewUserInput) -> Result<(String, String, Option<String>, Stri
     );
     let ctx = PasswordContext {
         username: &username,
+        display_name: &display_name,
         staff_number: staff_number.as_deref(),
         birth_date: input.birth_date,
     };
@@ -212,7 +213,7 @@ pub fn update_user(
     by.require_any(&[Role::Admin])?;
     let mut errors = BTreeMap::new();
     let display_name = match &patch.display_name {
-        Some(name) => rules::clean_text(name, 100)
+        Some(name) => rules::clean_name(name, 100)
             .map_err(|e| errors.insert("display_name".into(), e))
             .ok(),
         None => None,
@@ -316,7 +317,7 @@ pub fn reset_password(
 ) -> Result<UserView, AppError> {
     by.require_any(&[Role::Admin])?;
     let user = model::find_user(conn, id)?;
-    check_policy(&user, password_text, "password")?;
+    check_new_password(conn, &user, password_text, "password")?;
     let hash = password::hash(password_text).map_err(AppError::internal)?;
     db::write_tx(conn, |conn| {
         let updated = model::set_password(conn, id, &hash, true, db::now())?;
@@ -334,7 +335,8 @@ pub fn reset_password(
 }
 
 /// On an empty database, creates `admin`. Returns the generated password when
-/// none was configured; it is shown once and must be changed at first login.
+/// none was configured; it is shown once. Either way it must be changed at
+/// first login: `DAICHO_ADMIN_PASSWORD` sits in a unit file or a shell history.
 pub fn bootstrap_admin(conn: &mut DbConn, settings: &Settings) -> Result<Option<String>, AppError> {
     if model::count_users(conn)? > 0 {
         return Ok(None);
@@ -352,7 +354,7 @@ pub fn bootstrap_admin(conn: &mut DbConn, settings: &Settings) -> Result<Option<
         staff_number: None,
         birth_date: None,
     };
-    insert_user(conn, &Actor::system("bootstrap"), &input, generated).map_err(|e| {
+    insert_user(conn, &Actor::system("bootstrap"), &input, true).map_err(|e| {
         AppError::bad_request(
             "bad_admin_password",
             format!("DAICHO_ADMIN_PASSWORD is not acceptable: {}", e.message),

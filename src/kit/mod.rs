@@ -1,0 +1,3 @@
+//! Pure shared tools, below every area: they know no database and no HTTP.
+
+pub mod text;

@@ -1,0 +1,89 @@
+//! The character checks every text input shares: control characters (refused
+//! on every input, issue 11 item 10) and the invisible characters that can
+//! disguise a name (refused in names of people and organisations, item 11).
+
+/// A control character no input may carry: NUL and the rest of C0, DEL and C1
+/// (Unicode's `Cc`). Tab and line breaks are whitespace that multi-line input
+/// carries (a textarea of asset tags); single-line fields refuse them too, in
+/// [`first_control`].
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first character of `text` that no input may carry.
+pub fn first_forbidden_control(text: &str) -> Option<char> {
+    text.chars().find(|c| is_forbidden_control(*c))
+}
+
+/// The first control character of any kind, line breaks and tabs included:
+/// the check of a single-line field.
+pub fn first_control(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control())
+}
+
+/// Characters that change how a name looks without being seen: direction
+/// marks, embeddings, overrides and isolates (a right-to-left override turns
+/// 「山田」+RLO+「子花」 into what reads as another name), zero-width
+/// characters, and the other invisible format characters and fillers.
+/// Ideographic variation selectors (U+E0100–E01EF), which pick the right
+/// glyph of a kanji in a person's name, are not among them.
+pub fn is_disguising(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                      // soft hyphen
+        | '\u{034F}'                    // combining grapheme joiner
+        | '\u{061C}'                    // Arabic letter mark
+        | '\u{115F}' | '\u{1160}'       // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}'       // Khmer inherent vowels (invisible)
+        | '\u{180B}'..='\u{180F}'       // Mongolian selectors and vowel separator
+        | '\u{200B}'..='\u{200F}'       // zero-width space/non-joiner/joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}'       // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'       // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}'       // bidi isolates, deprecated format characters
+        | '\u{3164}'                    // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'       // variation selectors (not the ideographic ones)
+        | '\u{FEFF}'                    // zero-width no-break space (BOM)
+        | '\u{FFA0}'                    // half-width Hangul filler
+        | '\u{FFF9}'..='\u{FFFB}'       // interlinear annotation
+        | '\u{1D173}'..='\u{1D17A}'     // musical format characters
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}'     // tag characters
+    )
+}
+
+/// The first disguising character of `text`.
+pub fn first_disguising(text: &str) -> Option<char> {
+    text.chars().find(|c| is_disguising(*c))
+}
+
+/// A character as a message names it: `U+202E`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters() {
+        assert_eq!(first_forbidden_control("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(first_forbidden_control("a\u{7F}"), Some('\u{7F}'));
+        assert_eq!(first_forbidden_control("a\u{85}"), Some('\u{85}'));
+        assert_eq!(first_forbidden_control("SRV-1\nSRV-2\r\n\t"), None);
+        assert_eq!(first_control("SRV-1\nSRV-2"), Some('\n'));
+        assert_eq!(first_control("山田 太郎"), None);
+    }
+
+    #[test]
+    fn disguising_characters() {
+        for c in [
+            '\u{202E}', '\u{2066}', '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ] {
+            assert_eq!(first_disguising(&format!("山田{c}花子")), Some(c));
+        }
+        // A kanji with its ideographic variation selector is a real name.
+        assert_eq!(first_disguising("葛\u{E0100}飾 区"), None);
+        assert_eq!(first_disguising("ＡＢＣ株式会社"), None);
+        assert_eq!(code_point('\u{202E}'), "U+202E");
+    }
+}
