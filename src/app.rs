@@ -32,6 +32,8 @@ pub struct AppState {
     pub remembered_users: Arc<RememberedUsers>,
     /// Permits as the gate last read them.
     pub gate_memory: Arc<access::service::GateMemory>,
+    /// Whether storage refused a write lately (`/readyz`).
+    pub storage: Arc<db::fault::StorageHealth>,
 }
 
 /// Every guard and badge holder of a ward many times over; when full it starts over.
@@ -125,6 +127,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
         changes: ChangeWatch::start(&settings_url),
         remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
         gate_memory: Arc::default(),
+        storage: Arc::default(),
     })
 }
 

@@ -14,6 +14,7 @@ mod labels;
 mod licenses;
 mod movements;
 mod ops;
+mod outages;
 mod pages;
 mod power;
 mod register;

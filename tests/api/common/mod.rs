@@ -4,6 +4,7 @@
 
 pub mod browser;
 mod database;
+pub mod relay;
 pub mod session;
 pub mod tools;
 
