@@ -115,6 +115,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
         eprintln!("==> created user 'admin' with the one-time password: {password}");
         eprintln!("==> it must be changed at first login");
     }
+    access::service::publish_own_keys(&mut conn, &settings).map_err(|e| e.message)?;
     drop(conn);
     let keys = SessionKeys::load(&settings)?;
     let settings_url = settings.database_url.clone();

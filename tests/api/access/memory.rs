@@ -6,6 +6,7 @@
 //! watch can see: PostgreSQL's notices, SQLite's data version.)
 
 use super::{approved, check, enter, gate, visitor_request};
+use crate::common::relay::Relay;
 use crate::common::{TestApp, assert_error, body};
 use daicho::db::Backend;
 use daicho::db::changes::WATCH_NAME;
@@ -195,4 +196,92 @@ fn while_the_watch_is_down_every_check_reads_the_database() {
         watch_up(&app)
     });
     assert_eq!(check(&app, &g, &code, zone)["reason_code"], "revoked");
+}
+
+/// How many gate checks were answered from memory (`/metrics`, no database).
+fn from_memory(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("daicho_gate_checks_total{answered=\"memory\"} "))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+#[test]
+fn a_stalled_database_never_leaves_the_door_open() {
+    let Some(server) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("PostgreSQL only: a SQLite file has no connection to stall");
+        return;
+    };
+    // The instance reaches PostgreSQL through a relay that can stop
+    // forwarding without resetting anything (a frozen server, a dead switch).
+    let relay = Relay::start(&server);
+    let app = TestApp::spawn_with(|s| s.database_url = relay.url(&s.database_url));
+    let g = gate(&app);
+    let zone = g.f.zone;
+    let (id, code) = approved(&app, &g, &g.staff, &visitor_request(zone, 0, 2));
+    eventually(
+        Duration::from_secs(5),
+        "checks answered from memory",
+        || {
+            assert_eq!(check(&app, &g, &code, zone)["verdict"], "allow");
+            from_memory(&app) >= 3
+        },
+    );
+
+    relay.stall();
+    std::thread::sleep(Duration::from_millis(1200));
+    // Revoked elsewhere (by hand, on the server itself) while this instance
+    // cannot hear of it.
+    // (`db()` connects to the server directly, not through the relay.)
+    let mut direct = app.db();
+    diesel::update(permits::table.find(id))
+        .set(permits::state.eq("revoked"))
+        .execute(&mut direct)
+        .unwrap();
+    let remembered = from_memory(&app);
+    let stalled = Instant::now();
+    let mut answers = 0;
+    while stalled.elapsed() < Duration::from_secs(5) {
+        let start = Instant::now();
+        let r = app
+            .request(reqwest::Method::POST, "/api/v1/gate/check", Some(&g.guard))
+            .json(&json!({"code": code, "zone_id": zone}))
+            .timeout(Duration::from_secs(30))
+            .send()
+            .expect("an answer, not a hang");
+        let took = start.elapsed();
+        let answer = assert_error(r, 503, "database_unavailable");
+        assert_ne!(answer["verdict"], "allow");
+        assert!(took < Duration::from_secs(5), "answered after {took:?}");
+        eprintln!("stalled database: a gate check answered 503 in {took:?}");
+        answers += 1;
+    }
+    assert!(answers >= 2, "{answers} checks during the stall");
+    assert_eq!(from_memory(&app), remembered, "none answered from memory");
+
+    relay.resume();
+    let took = eventually(
+        Duration::from_secs(5),
+        "the revocation, after the stall",
+        || {
+            app.post(
+                "/api/v1/gate/check",
+                &g.guard,
+                &json!({"code": code, "zone_id": zone}),
+            )
+            .status()
+                == 200
+                && check(&app, &g, &code, zone)["reason_code"] == "revoked"
+        },
+    );
+    eprintln!("after the stall the revocation was seen in {took:?}");
 }
