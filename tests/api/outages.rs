@@ -3,24 +3,12 @@
 //! on an empty database all come up.
 
 use crate::common::relay::Relay;
-use crate::common::{ADMIN_PASSWORD, TestApp, TestDatabase, assert_error};
+use crate::common::{ADMIN_PASSWORD, TestApp, TestDatabase, assert_error, eventually};
 use daicho::config::Settings;
 use daicho::db::Backend;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-/// Tries `attempt` until it holds, for at most `within`; how long it took.
-fn eventually(within: Duration, what: &str, mut attempt: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    loop {
-        if attempt() {
-            return start.elapsed();
-        }
-        assert!(start.elapsed() < within, "{what}: not within {within:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// A generous bound for "answers within 2 s": what fails is a hang.
 const PROMPT: Duration = Duration::from_secs(5);

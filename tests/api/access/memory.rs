@@ -7,7 +7,7 @@
 
 use super::{approved, check, enter, gate, visitor_request};
 use crate::common::relay::Relay;
-use crate::common::{TestApp, assert_error, body};
+use crate::common::{TestApp, assert_error, body, eventually};
 use daicho::db::Backend;
 use daicho::db::changes::WATCH_NAME;
 use daicho::db::schema::{permits, users};
@@ -15,30 +15,9 @@ use diesel::prelude::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// Tries `attempt` until it holds, for at most `within`; how long it took.
-fn eventually(within: Duration, what: &str, mut attempt: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    loop {
-        if attempt() {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < within,
-            "{what}: not seen within {within:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// `/metrics`: how many checks were answered from memory and from the database.
 fn answered(app: &TestApp) -> (u64, u64) {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = metrics(app);
     let count = |label: &str| {
         let prefix = format!("daicho_gate_checks_total{{answered=\"{label}\"}} ");
         text.lines()
@@ -149,13 +128,7 @@ fn another_instance_and_hand_made_sql_reach_the_gate_too() {
 
 /// `daicho_change_watch_up`, read from `/metrics`.
 fn watch_up(app: &TestApp) -> bool {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = metrics(app);
     text.lines().any(|line| line == "daicho_change_watch_up 1")
 }
 
@@ -198,16 +171,20 @@ fn while_the_watch_is_down_every_check_reads_the_database() {
     assert_eq!(check(&app, &g, &code, zone)["reason_code"], "revoked");
 }
 
-/// How many gate checks were answered from memory (`/metrics`, no database).
-fn from_memory(app: &TestApp) -> u64 {
-    let text = app
-        .client
+/// `/metrics` as text (it reads no database).
+fn metrics(app: &TestApp) -> String {
+    app.client
         .get(app.url("/metrics"))
         .send()
         .unwrap()
         .text()
-        .unwrap();
-    text.lines()
+        .unwrap()
+}
+
+/// How many gate checks were answered from memory.
+fn from_memory(app: &TestApp) -> u64 {
+    metrics(app)
+        .lines()
         .find_map(|l| l.strip_prefix("daicho_gate_checks_total{answered=\"memory\"} "))
         .map_or(0, |v| v.trim().parse().unwrap())
 }
