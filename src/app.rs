@@ -7,10 +7,11 @@ use crate::error::{AppError, render_error_page};
 use crate::identity::service::RememberedUsers;
 use crate::identity::session::SessionKeys;
 use crate::web::json::{JSON_LIMIT, path_error, query_error};
+use crate::web::openapi::KnownRoutes;
 use crate::{
     access, audit, cabling, identity, labels, licenses, power, register, reports, web as plumbing,
 };
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
@@ -98,6 +99,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
         "bearer",
         Vec::<String>::new(),
     )]);
+    plumbing::openapi::add_common_answers(&mut doc);
     doc
 }
 
@@ -147,8 +149,12 @@ fn metrics(state: &AppState) -> Result<PrometheusMetrics, String> {
         .map_err(|e| format!("cannot set up metrics: {e}"))
 }
 
+/// Headers every answer carries unless its handler set its own. Answers are
+/// personal (names, entry codes, the signed-in user's pages) unless a handler
+/// says otherwise (static assets, public keys), so nothing is cached by default.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
+        .add(("Cache-Control", "no-store"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
@@ -159,10 +165,13 @@ fn security_headers() -> DefaultHeaders {
         ))
 }
 
-/// Unknown paths: JSON under `/api`, a Japanese page elsewhere.
-async fn not_found(req: HttpRequest) -> HttpResponse {
+/// Unknown paths: JSON under `/api` (405 with `Allow` where only the method
+/// is wrong), a Japanese page elsewhere.
+async fn not_found(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResponse {
     if req.path().starts_with("/api/") {
-        AppError::not_found("指定されたURLはありません。").error_response()
+        routes
+            .method_not_allowed(req.path())
+            .unwrap_or_else(|| AppError::not_found("指定されたURLはありません。").error_response())
     } else {
         render_error_page(
             StatusCode::NOT_FOUND,
@@ -190,12 +199,18 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
 pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
+    let routes = web::Data::new(KnownRoutes::of(&openapi_doc()));
+    let throttle = web::Data::new(plumbing::throttle::AttemptThrottle::new(
+        state.settings.trusted_proxies.clone(),
+    ));
     let state = web::Data::new(state);
     power::poller::start(&state);
     let metrics = metrics(&state)?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(throttle.clone())
+            .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .app_data(
                 web::FormConfig::default()
@@ -204,6 +219,10 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             )
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
+            .wrap_fn(|mut req, srv| {
+                plumbing::query::drop_empty_params(&mut req);
+                srv.call(req)
+            })
             .wrap(security_headers())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())

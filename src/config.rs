@@ -19,6 +19,8 @@ pub struct Settings {
     pub session_secret: Option<String>,
     /// `DAICHO_SESSION_MINUTES`: lifetime of a session token.
     pub session_minutes: i64,
+    /// `DAICHO_SESSION_IDLE_MINUTES`: a session unused for longer than this is over.
+    pub session_idle_minutes: i64,
     /// `DAICHO_PASSWORD_MAX_AGE_DAYS`: a password older than this must be changed (第17条).
     pub password_max_age_days: i64,
     /// `DAICHO_WORKERS`: HTTP worker threads (default: one per core).
@@ -27,11 +29,15 @@ pub struct Settings {
     pub pool_size: u32,
     /// Whether the session cookie carries `Secure` (`DAICHO_PUBLIC_URL` starts with https).
     pub secure_cookies: bool,
+    /// `DAICHO_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `DAICHO_NUT_POLL_SECONDS`: how often UPSes are read over NUT (0 turns polling off).
     pub nut_poll_seconds: u64,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// A session unused for this long is over, unless `DAICHO_SESSION_IDLE_MINUTES` says otherwise.
+pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 30;
 
 impl Settings {
     pub fn from_env() -> Result<Settings, String> {
@@ -60,10 +66,27 @@ impl Settings {
                 .filter(|p| !p.is_empty()),
             session_secret: var("DAICHO_SESSION_SECRET"),
             session_minutes: number("DAICHO_SESSION_MINUTES", 480, 5, 24 * 60)?,
+            session_idle_minutes: number(
+                "DAICHO_SESSION_IDLE_MINUTES",
+                DEFAULT_SESSION_IDLE_MINUTES,
+                1,
+                24 * 60,
+            )?,
             password_max_age_days: number("DAICHO_PASSWORD_MAX_AGE_DAYS", 90, 1, 3650)?,
             pool_size: number("DAICHO_DB_POOL_SIZE", (workers as i64 * 2).max(4), 1, 256)? as u32,
             workers,
             nut_poll_seconds: number("DAICHO_NUT_POLL_SECONDS", 30, 0, 86_400)? as u64,
+            trusted_proxies: match var("DAICHO_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .map(|a| {
+                        a.trim().parse().map_err(|_| {
+                            format!("DAICHO_TRUSTED_PROXIES: {a:?} is not an IP address")
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         };
         Ok(settings)
     }
@@ -78,11 +101,13 @@ impl Settings {
             admin_password: None,
             session_secret: None,
             session_minutes: 480,
+            session_idle_minutes: DEFAULT_SESSION_IDLE_MINUTES,
             password_max_age_days: 90,
             workers: 2,
             pool_size: 8,
             secure_cookies: false,
             nut_poll_seconds: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -17,6 +17,8 @@ pub struct AppError {
     pub code: Cow<'static, str>,
     pub message: String,
     pub fields: Option<BTreeMap<String, String>>,
+    /// Seconds after which trying again may succeed (`Retry-After`, on 429).
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON error body of CONTRACT.md.
@@ -40,6 +42,7 @@ impl AppError {
             code: Cow::Borrowed(code),
             message: message.into(),
             fields: None,
+            retry_after: None,
         }
     }
 
@@ -73,6 +76,7 @@ impl AppError {
             code: Cow::Borrowed("invalid_field"),
             message: format!("入力内容に誤りがあります（{field}: {message}）"),
             fields: Some(fields),
+            retry_after: None,
         }
     }
 
@@ -87,7 +91,23 @@ impl AppError {
             code: Cow::Borrowed("invalid_field"),
             message: format!("入力内容に誤りがあります（{}）", names.join(", ")),
             fields: Some(fields),
+            retry_after: None,
         })
+    }
+
+    /// 429: too many failed attempts from one place; try again after `seconds`.
+    pub fn too_many_attempts(seconds: u64) -> AppError {
+        let minutes = seconds.div_ceil(60).max(1);
+        AppError {
+            retry_after: Some(seconds),
+            ..AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "失敗が続いたため、しばらく受け付けません。{minutes}分ほど待ってからお試しください。"
+                ),
+            )
+        }
     }
 
     pub fn with_code(mut self, code: &'static str) -> AppError {
@@ -115,10 +135,11 @@ impl AppError {
         )
     }
 
-    /// 503: the database answers but cannot keep a write (a full disk, a
-    /// read-only database). Nothing was changed.
+    /// The code of [`AppError::storage_unavailable`].
     pub const STORAGE_UNAVAILABLE: &'static str = "storage_unavailable";
 
+    /// 503: the database answers but cannot keep a write (a full disk, a
+    /// read-only database). Nothing was changed.
     pub fn storage_unavailable(cause: impl fmt::Display) -> AppError {
         log::error!("storage refuses writes: {cause}");
         AppError::new(
@@ -169,6 +190,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status);
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds));
         }
         response.json(self.body())
     }
@@ -272,6 +296,7 @@ pub fn status_title(status: StatusCode) -> &'static str {
         415 => "データ形式が正しくありません",
         422 => "入力内容に誤りがあります",
         423 => "アカウントがロックされています",
+        429 => "しばらくお待ちください",
         503 => "一時的に利用できません",
         _ => "エラーが発生しました",
     }
@@ -306,7 +331,15 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            PageError::App(e) => render_error_page(e.status, &e.message),
+            PageError::App(e) => {
+                let mut page = render_error_page(e.status, &e.message);
+                if let Some(seconds) = e.retry_after
+                    && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+                {
+                    page.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                page
+            }
             PageError::Login { next } => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, crate::web::login_url(next)))
                 .finish(),

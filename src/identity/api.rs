@@ -5,8 +5,9 @@ use super::model::Department;
 use super::service::{self, NewUserInput, UserPatch, UserView};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::throttle::AttemptThrottle;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, PasswordChanger, with_db};
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -47,20 +48,27 @@ pub struct LoginResponse {
         (status = 200, body = LoginResponse),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
         (status = 423, description = "account_locked", body = ErrorBody),
+        (status = 429, description = "too_many_attempts (with Retry-After)", body = ErrorBody),
     )
 )]
 #[post("/auth/login")]
 async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    throttle: web::Data<AttemptThrottle>,
     body: ApiJson<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, AppError> {
     let request = body.0;
     let keys = state.keys.clone();
     let settings = state.settings.clone();
-    let outcome = with_db(&state, move |conn| {
-        service::login(conn, &keys, &settings, &request.username, &request.password)
-    })
-    .await?;
+    let outcome = throttle
+        .attempt(
+            &req,
+            with_db(&state, move |conn| {
+                service::login(conn, &keys, &settings, &request.username, &request.password)
+            }),
+        )
+        .await?;
     let expires_at = chrono::DateTime::from_timestamp(outcome.claims.exp, 0)
         .map(|t| crate::web::time::rfc3339(t.naive_utc()))
         .unwrap_or_default();
@@ -83,20 +91,31 @@ pub struct PasswordChangeRequest {
 #[utoipa::path(
     tag = "identity",
     request_body = PasswordChangeRequest,
-    responses((status = 204), (status = 422, description = "weak_password", body = ErrorBody))
+    responses(
+        (status = 204),
+        (status = 422, description = "weak_password, wrong_current_password", body = ErrorBody),
+        (status = 423, description = "account_locked: too many wrong current passwords", body = ErrorBody),
+        (status = 429, description = "too_many_attempts (with Retry-After)", body = ErrorBody),
+    )
 )]
 #[post("/auth/password")]
 async fn change_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    throttle: web::Data<AttemptThrottle>,
     user: PasswordChanger,
     body: ApiJson<PasswordChangeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = user.0.principal.id;
     let request = body.0;
-    with_db(&state, move |conn| {
-        service::change_password(conn, id, &request.current_password, &request.new_password)
-    })
-    .await?;
+    throttle
+        .attempt(
+            &req,
+            with_db(&state, move |conn| {
+                service::change_password(conn, id, &request.current_password, &request.new_password)
+            }),
+        )
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

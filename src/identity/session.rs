@@ -26,12 +26,38 @@ pub struct Claims {
 }
 
 pub struct SessionKeys {
+    /// A session unused for longer than this is over (`DAICHO_SESSION_IDLE_MINUTES`).
+    idle: chrono::TimeDelta,
+    /// When this instance last saw each session's use written down.
+    uses: SeenUses,
     secret: Vec<u8>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     lifetime_minutes: i64,
     verified: VerifiedTokens<Claims>,
+}
+
+/// Sessions' last recorded uses, per instance; when full it starts over.
+#[derive(Default)]
+struct SeenUses(std::sync::RwLock<std::collections::HashMap<String, chrono::NaiveDateTime>>);
+
+impl SeenUses {
+    const CAPACITY: usize = 4096;
+
+    fn get(&self, jti: &str) -> Option<chrono::NaiveDateTime> {
+        self.0.read().ok()?.get(jti).copied()
+    }
+
+    fn put(&self, jti: &str, at: chrono::NaiveDateTime) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= Self::CAPACITY && !map.contains_key(jti) {
+                map.clear();
+            }
+            let seen = map.entry(jti.to_owned()).or_insert(at);
+            *seen = (*seen).max(at);
+        }
+    }
 }
 
 /// Seconds of clock difference forgiven on expiry.
@@ -43,6 +69,8 @@ impl SessionKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.leeway = LEEWAY_SECONDS as u64;
         SessionKeys {
+            idle: chrono::TimeDelta::minutes(crate::config::DEFAULT_SESSION_IDLE_MINUTES),
+            uses: SeenUses::default(),
             secret: secret.to_vec(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -59,7 +87,40 @@ impl SessionKeys {
             Some(_) => return Err("DAICHO_SESSION_SECRET must be at least 32 characters".into()),
             None => crate::web::secrets::load_or_create(&settings.data_dir, "session.key", 32)?,
         };
-        Ok(SessionKeys::new(&secret, settings.session_minutes))
+        Ok(SessionKeys::new(&secret, settings.session_minutes)
+            .with_idle_minutes(settings.session_idle_minutes))
+    }
+
+    pub fn with_idle_minutes(mut self, minutes: i64) -> SessionKeys {
+        self.idle = chrono::TimeDelta::minutes(minutes);
+        self
+    }
+
+    /// How long a session may go unused.
+    pub fn idle(&self) -> chrono::TimeDelta {
+        self.idle
+    }
+
+    /// How often a session in use has its last use written down: often enough
+    /// that every instance sees it well within the idle limit, seldom enough
+    /// that a busy door does not write on every scan.
+    pub fn touch_every(&self) -> chrono::TimeDelta {
+        (self.idle / 4).min(chrono::TimeDelta::seconds(60))
+    }
+
+    /// Remembers that session `jti` was in use at `at`, as the database now says.
+    pub fn saw_use(&self, jti: &str, at: chrono::NaiveDateTime) {
+        self.uses.put(jti, at);
+    }
+
+    /// Whether this instance knows session `jti` to have been in use within
+    /// [`SessionKeys::touch_every`] of `now`. Only a "yes" is an answer: a use
+    /// that happened cannot un-happen, so it holds on every instance; anything
+    /// else must be asked of the database.
+    pub fn recently_used(&self, jti: &str, now: chrono::NaiveDateTime) -> bool {
+        self.uses
+            .get(jti)
+            .is_some_and(|at| now - at < self.touch_every())
     }
 
     pub fn lifetime_minutes(&self) -> i64 {

@@ -7,7 +7,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, PageError};
 use crate::identity::Principal;
 use crate::identity::service::{
-    Authenticated, authenticate, authenticate_remembered, authenticate_remembering,
+    Authenticated, authenticate, authenticate_remembered, authenticate_remembering, record_use,
 };
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
@@ -203,18 +203,26 @@ impl ApiSession {
         let keys = self.state.keys.clone();
         let users = self.state.remembered_users.clone();
         let credential = self.credential;
-        let as_user = move |conn: &mut DbConn| {
-            let remember = generation.map(|g| (&*users, g));
-            let session = authenticate_remembering(conn, &keys, &credential.token, remember)?;
-            let auth = credential.admit(&keys, session)?;
-            f(conn, &auth.principal)
-        };
         super::with_db(&self.state, move |conn| {
-            if read_only {
+            let mut session_used = None;
+            let as_user = |conn: &mut DbConn| {
+                let remember = generation.map(|g| (&*users, g));
+                let session = authenticate_remembering(conn, &keys, &credential.token, remember)?;
+                let auth = credential.admit(&keys, session)?;
+                let answer = f(conn, &auth.principal);
+                session_used = Some(auth);
+                answer
+            };
+            let answer = if read_only {
                 db::read_together(conn, as_user)
             } else {
                 as_user(conn)
+            };
+            // Written after the reads: on SQLite a read transaction must not write.
+            if let Some(auth) = session_used {
+                record_use(conn, &keys, &auth)?;
             }
+            answer
         })
         .await
     }

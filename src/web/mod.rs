@@ -5,10 +5,14 @@ pub mod assets;
 pub mod auth;
 pub mod json;
 pub mod layout;
+pub mod openapi;
 pub mod ops;
+pub mod origin;
 pub mod pagination;
+pub mod query;
 pub mod secrets;
 pub mod stall;
+pub mod throttle;
 pub mod time;
 pub mod verified;
 

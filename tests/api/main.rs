@@ -5,7 +5,9 @@
 mod common;
 
 mod access;
+mod api_doc;
 mod audit;
+mod authority;
 mod cabling;
 mod cli;
 mod errors;
@@ -19,4 +21,5 @@ mod pages;
 mod power;
 mod register;
 mod reports;
+mod signin;
 mod stocktake;

@@ -71,11 +71,20 @@ pub(super) async fn gate_check(
 }
 
 /// A refused gate action: 403 with the reason code, the reason in words, and
-/// who the code belongs to. The refusal is recorded.
+/// who the code belongs to; the refusal is recorded. A caller who may not use
+/// this gate at all gets the `error` alone (`forbidden`, nothing recorded).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct GateDenied {
     pub error: crate::error::ErrorDetail,
-    pub check: GateCheck,
+    /// The refusal's reason code, as `error.code` (a refused code only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// The reason in words, as `error.message` (a refused code only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The check that refused (a refused code only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<GateCheck>,
 }
 
 fn denied(check: GateCheck) -> HttpResponse {
@@ -89,14 +98,11 @@ fn denied(check: GateCheck) -> HttpResponse {
             message: check.reason.clone(),
             fields: None,
         },
-        check,
+        reason_code: Some(code.to_owned()),
+        reason: Some(check.reason.clone()),
+        check: Some(check),
     };
-    let mut response = HttpResponse::build(StatusCode::FORBIDDEN);
-    let mut value = serde_json::to_value(&body).unwrap_or_default();
-    // The contract's flat `reason_code` beside the standard error body.
-    value["reason_code"] = serde_json::Value::String(code.to_owned());
-    value["reason"] = body.error.message.clone().into();
-    response.json(value)
+    HttpResponse::build(StatusCode::FORBIDDEN).json(body)
 }
 
 /// Record an entry: an ID check and a valid permit; a refusal answers 403 with
@@ -104,7 +110,11 @@ fn denied(check: GateCheck) -> HttpResponse {
 #[utoipa::path(
     tag = "access",
     request_body = EntryInput,
-    responses((status = 201, body = AccessEventView), (status = 403, body = GateDenied))
+    responses(
+        (status = 201, body = AccessEventView),
+        (status = 403, description = "a refused code (recorded), or a caller who may not use this gate", body = GateDenied),
+        (status = 404, description = "not_found: no such zone", body = ErrorBody),
+    )
 )]
 #[post("/gate/entries")]
 pub(super) async fn gate_entry(
@@ -128,7 +138,12 @@ pub(super) async fn gate_entry(
 #[utoipa::path(
     tag = "access",
     request_body = ExitInput,
-    responses((status = 201, body = ExitOutcome), (status = 403, body = GateDenied), (status = 422, body = ErrorBody))
+    responses(
+        (status = 201, body = ExitOutcome),
+        (status = 403, description = "a refused code (recorded), or a caller who may not use this gate", body = GateDenied),
+        (status = 404, description = "not_found: no such zone", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
 )]
 #[post("/gate/exits")]
 pub(super) async fn gate_exit(

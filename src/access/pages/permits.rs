@@ -364,16 +364,9 @@ async fn permit_badge(
     let id = id.into_inner();
     let principal = user.auth.principal.clone();
     let permit = with_db(&state, move |conn| {
-        service::get_permit(conn, &principal, id)
+        service::permit_code(conn, &principal, id)
     })
     .await?;
-    if permit.state != "approved" {
-        return Err(crate::error::AppError::conflict(
-            "not_approved",
-            "承認済みで有効な入室許可だけが入室許可証を印刷できます。",
-        )
-        .into());
-    }
     render(
         StatusCode::OK,
         &BadgePage {

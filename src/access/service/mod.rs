@@ -16,7 +16,7 @@ pub use log::{AccessEventView, EventQuery, csv_export, list_events};
 pub use occupancy::{Occupancy, OccupantView, occupancy};
 pub use permits::{
     NewPermitInput, PermitQuery, PermitView, VisitorInput, act, create_permit, get_permit,
-    list_permits, rotate_keys,
+    list_permits, permit_code, rotate_keys,
 };
 
 use crate::db::DbConn;

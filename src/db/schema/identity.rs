@@ -35,3 +35,23 @@ diesel::table! {
         role -> Text,
     }
 }
+
+diesel::table! {
+    /// Signed-in sessions and when each was last used (the idle limit).
+    sessions (jti) {
+        jti -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Failed sign-ins under names that belong to no account.
+    login_failures (name) {
+        name -> Text,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}

@@ -26,6 +26,7 @@ pub use register::*;
 // identity
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 
 // register
 diesel::joinable!(stocktakes -> zones (zone_id));
@@ -74,6 +75,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,
     user_roles,
+    sessions,
+    login_failures,
     audit_events,
     audit_head,
     zones,

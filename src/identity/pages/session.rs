@@ -5,9 +5,11 @@ use crate::app::AppState;
 use crate::error::{AppError, PageError};
 use crate::identity::service::{self};
 use crate::web::auth::PagePasswordChanger;
+use crate::web::origin::same_origin;
+use crate::web::throttle::AttemptThrottle;
 use crate::web::{Layout, PageUser, render, safe_next, with_db};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -77,18 +79,26 @@ struct LoginForm {
 
 #[post("/login")]
 async fn login_submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    throttle: web::Data<AttemptThrottle>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
+    if !same_origin(&req, &state.settings.public_url) {
+        return Err(AppError::forbidden(
+            "cross_origin",
+            "他のサイトからのログインは受け付けません。daicho のログイン画面から操作してください。",
+        )
+        .into());
+    }
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
     let (keys, settings) = (state.keys.clone(), state.settings.clone());
     let (username, password) = (form.username.clone(), form.password);
-    match with_db(&state, move |conn| {
+    let attempt = with_db(&state, move |conn| {
         service::login(conn, &keys, &settings, &username, &password)
-    })
-    .await
-    {
+    });
+    match throttle.attempt(&req, attempt).await {
         Ok(outcome) => {
             let target = if outcome.password_change_required {
                 "/password".to_owned()
@@ -171,7 +181,9 @@ struct PasswordForm {
 
 #[post("/password")]
 async fn password_submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    throttle: web::Data<AttemptThrottle>,
     user: PagePasswordChanger,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -185,18 +197,19 @@ async fn password_submit(
         ))
     } else {
         let id = user.auth.principal.id;
-        with_db(&state, move |conn| {
+        let attempt = with_db(&state, move |conn| {
             service::change_password(conn, id, &form.current_password, &form.new_password)
-        })
-        .await
+        });
+        throttle.attempt(&req, attempt).await
     };
     match result {
         Ok(updated) => {
             // The change ended every session; start a fresh one for this browser.
-            let (token, _) = state
-                .keys
-                .issue(updated.id, updated.session_version, false)
-                .map_err(AppError::internal)?;
+            let keys = state.keys.clone();
+            let token = with_db(&state, move |conn| {
+                service::start_session(conn, &keys, &updated)
+            })
+            .await?;
             Ok(HttpResponse::SeeOther()
                 .cookie(session_cookie(&state, &token))
                 .insert_header((actix_web::http::header::LOCATION, "/"))

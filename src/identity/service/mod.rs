@@ -7,7 +7,7 @@ mod users;
 pub use departments::{create_department, list_departments};
 pub use sessions::{
     Authenticated, LoginOutcome, RememberedUsers, authenticate, authenticate_remembered,
-    authenticate_remembering, change_password, login, logout,
+    authenticate_remembering, change_password, login, logout, record_use, start_session,
 };
 pub use users::{
     NewUserInput, UserPatch, UserView, bootstrap_admin, create_user, create_user_as_system,

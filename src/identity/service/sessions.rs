@@ -57,29 +57,21 @@ pub fn login(
         None => None,
     };
     let Some(user) = user else {
-        password::verify(password_text, password::decoy_hash());
-        let attempted: String = username
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(64)
-            .collect();
-        db::write_tx(conn, |conn| {
-            audit::record(
-                conn,
-                &Actor::system("login"),
-                "auth.login_failed",
-                "user",
-                &attempted,
-                json!({ "reason": "unknown_user" }),
-            )
-        })?;
-        return Err(invalid_credentials());
+        return Err(unknown_name(
+            conn,
+            username,
+            name.as_deref(),
+            password_text,
+            now,
+        )?);
     };
     let actor = Actor {
         id: Some(user.id),
         name: user.username.clone(),
     };
     if rules::is_locked(user.locked_until, now) {
+        // The hash runs here too: a locked account answers no faster than any other.
+        password::verify(password_text, &user.password_hash);
         db::write_tx(conn, |conn| {
             audit::record(
                 conn,
@@ -131,6 +123,7 @@ pub fn login(
         .map_err(AppError::internal)?;
     let principal = db::write_tx(conn, |conn| -> Result<Principal, AppError> {
         model::record_success(conn, user.id)?;
+        begin_session(conn, keys, &claims, now)?;
         audit::record(
             conn,
             &actor,
@@ -147,6 +140,92 @@ pub fn login(
         password_change_required: change_required,
         principal,
     })
+}
+
+/// A sign-in under a name that belongs to no account: it costs the same hash,
+/// is counted and locks exactly as a real account's would, and gets the same
+/// answer, so that no sequence of answers tells which names exist.
+fn unknown_name(
+    conn: &mut DbConn,
+    username: &str,
+    normalized: Option<&str>,
+    password_text: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<AppError, AppError> {
+    password::verify(password_text, password::decoy_hash());
+    let attempted: String = username
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    let key = normalized.map_or_else(|| attempted.to_lowercase(), str::to_owned);
+    db::write_tx(conn, |conn| {
+        let (failed_before, locked_until) = model::unknown_name_failures(conn, &key)?;
+        if rules::is_locked(locked_until, now) {
+            audit::record(
+                conn,
+                &Actor::system("login"),
+                "auth.login_refused",
+                "user",
+                &attempted,
+                json!({ "reason": "unknown_user_locked" }),
+            )?;
+            return Ok(account_locked());
+        }
+        let (failed, lock) = rules::after_failure(failed_before, now);
+        model::record_unknown_name_failure(conn, &key, failed, lock, now)?;
+        audit::record(
+            conn,
+            &Actor::system("login"),
+            "auth.login_failed",
+            "user",
+            &attempted,
+            json!({ "reason": "unknown_user", "failed_logins": failed_before + 1, "locked": lock.is_some() }),
+        )?;
+        Ok(if lock.is_some() {
+            account_locked()
+        } else {
+            invalid_credentials()
+        })
+    })
+}
+
+/// How long an unknown name's failures are remembered once it stops being tried.
+const FORGET_UNKNOWN_NAMES_AFTER_DAYS: i64 = 1;
+
+/// Records a new session (its idle clock starts now) and forgets sessions whose
+/// tokens have expired.
+fn begin_session(
+    conn: &mut DbConn,
+    keys: &SessionKeys,
+    claims: &Claims,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    model::forget_sessions_before(
+        conn,
+        now - chrono::TimeDelta::minutes(keys.lifetime_minutes()),
+    )?;
+    model::forget_unknown_names_before(
+        conn,
+        now - chrono::TimeDelta::days(FORGET_UNKNOWN_NAMES_AFTER_DAYS),
+    )?;
+    model::insert_session(conn, &claims.jti, claims.sub, now)?;
+    keys.saw_use(&claims.jti, now);
+    Ok(())
+}
+
+/// A fresh session for a user who just proved who they are (after a password
+/// change ended the others): the token, with its session recorded.
+pub fn start_session(
+    conn: &mut DbConn,
+    keys: &SessionKeys,
+    user: &User,
+) -> Result<String, AppError> {
+    let (token, claims) = keys
+        .issue(user.id, user.session_version, false)
+        .map_err(AppError::internal)?;
+    db::write_tx(conn, |conn| begin_session(conn, keys, &claims, db::now()))?;
+    Ok(token)
 }
 
 pub(crate) fn principal_of(conn: &mut DbConn, user: &User) -> Result<Principal, AppError> {
@@ -169,6 +248,8 @@ pub struct Authenticated {
     pub claims: Claims,
     /// Until the password is changed, only the change itself is allowed.
     pub password_change_only: bool,
+    /// This use of the session is yet to be written down ([`record_use`]).
+    pub use_to_record: bool,
 }
 
 /// Users with their roles as a session check read them, for a hot path that
@@ -176,17 +257,24 @@ pub struct Authenticated {
 pub type RememberedUsers = Memo<i64, Arc<(User, Vec<Role>)>>;
 
 /// The principal behind a token, or `None` when the token is invalid, expired,
-/// or outdated by a password change, a role change or deactivation.
+/// idle past the limit, or outdated by a password change, a role change or
+/// deactivation. Records the use when it is due.
 pub fn authenticate(
     conn: &mut DbConn,
     keys: &SessionKeys,
     token: &str,
 ) -> Result<Option<Authenticated>, AppError> {
-    authenticate_remembering(conn, keys, token, None)
+    let session = authenticate_remembering(conn, keys, token, None)?;
+    if let Some(auth) = &session {
+        record_use(conn, keys, auth)?;
+    }
+    Ok(session)
 }
 
-/// As [`authenticate`]; the user read is remembered in `users` at
-/// `generation` (taken before the read) for [`authenticate_remembered`].
+/// As [`authenticate`] without writing anything (it may run inside a read
+/// transaction): the caller calls [`record_use`] afterwards. The user read is
+/// remembered in `users` at `generation` (taken before the read) for
+/// [`authenticate_remembered`].
 pub fn authenticate_remembering(
     conn: &mut DbConn,
     keys: &SessionKeys,
@@ -203,11 +291,42 @@ pub fn authenticate_remembering(
     if let Some((users, generation)) = users {
         users.put(generation, claims.sub, found.clone());
     }
-    Ok(session_of(claims, &found))
+    let Some(mut auth) = session_of(claims, &found) else {
+        return Ok(None);
+    };
+    let now = db::now();
+    let Some(last_used) = model::session_last_seen(conn, &auth.claims.jti)? else {
+        return Ok(None);
+    };
+    if now - last_used > keys.idle() {
+        return Ok(None);
+    }
+    auth.use_to_record = now - last_used >= keys.touch_every();
+    if !auth.use_to_record {
+        keys.saw_use(&auth.claims.jti, last_used);
+    }
+    Ok(Some(auth))
+}
+
+/// Writes down that the session is in use, when [`authenticate_remembering`]
+/// said it is due. Not audited: a use changes no record, and the session's
+/// start and end are.
+pub fn record_use(
+    conn: &mut DbConn,
+    keys: &SessionKeys,
+    auth: &Authenticated,
+) -> Result<(), AppError> {
+    if auth.use_to_record {
+        let now = db::now();
+        model::touch_session(conn, &auth.claims.jti, now)?;
+        keys.saw_use(&auth.claims.jti, now);
+    }
+    Ok(())
 }
 
 /// As [`authenticate`] from memory alone: `None` when the token's user is
-/// not remembered at `generation` and the database must be asked.
+/// not remembered at `generation`, or this instance has not seen the session
+/// in use lately, and the database must be asked.
 pub fn authenticate_remembered(
     keys: &SessionKeys,
     token: &str,
@@ -217,6 +336,9 @@ pub fn authenticate_remembered(
     let Some(claims) = keys.verify(token) else {
         return Some(None);
     };
+    if !keys.recently_used(&claims.jti, db::now()) {
+        return None;
+    }
     let found = users.get(generation, &claims.sub)?;
     Some(session_of(claims, &found))
 }
@@ -230,6 +352,7 @@ fn session_of(claims: Claims, (user, roles): &(User, Vec<Role>)) -> Option<Authe
         principal: principal_with(user, roles.clone()),
         claims,
         password_change_only,
+        use_to_record: false,
     })
 }
 
@@ -241,11 +364,12 @@ pub fn change_password(
     new_password: &str,
 ) -> Result<User, AppError> {
     let user = model::find_user(conn, user_id)?;
+    let now = db::now();
+    if rules::is_locked(user.locked_until, now) {
+        return Err(account_locked());
+    }
     if !password::verify(current, &user.password_hash) {
-        return Err(
-            AppError::invalid("current_password", "現在のパスワードが正しくありません。")
-                .with_code("wrong_current_password"),
-        );
+        return Err(wrong_current_password(conn, &user, now)?);
     }
     if current == new_password {
         return Err(weak_password(
@@ -269,6 +393,42 @@ pub fn change_password(
             json!({}),
         )?;
         Ok(updated)
+    })
+}
+
+/// A wrong current password counts toward the lock as a failed sign-in does
+/// (a session left open must not become a way to guess the password); the
+/// lock also ends the user's sessions.
+fn wrong_current_password(
+    conn: &mut DbConn,
+    user: &User,
+    now: chrono::NaiveDateTime,
+) -> Result<AppError, AppError> {
+    let locked = db::write_tx(conn, |conn| -> Result<bool, AppError> {
+        let fresh = model::find_user(conn, user.id)?;
+        let (failed, lock) = rules::after_failure(fresh.failed_logins, now);
+        model::record_failure(conn, user.id, failed, lock.or(fresh.locked_until))?;
+        if lock.is_some() {
+            model::bump_session_version(conn, user.id)?;
+        }
+        audit::record(
+            conn,
+            &Actor {
+                id: Some(user.id),
+                name: user.username.clone(),
+            },
+            "user.password_change_failed",
+            "user",
+            &user.id.to_string(),
+            json!({ "reason": "wrong_current_password", "failed_logins": fresh.failed_logins + 1, "locked": lock.is_some() }),
+        )?;
+        Ok(lock.is_some())
+    })?;
+    Ok(if locked {
+        account_locked()
+    } else {
+        AppError::invalid("current_password", "現在のパスワードが正しくありません。")
+            .with_code("wrong_current_password")
     })
 }
 
@@ -300,6 +460,7 @@ pub(crate) fn weak_password(field: &str, message: &'static str) -> AppError {
 pub fn logout(conn: &mut DbConn, principal: &Principal, session: &str) -> Result<(), AppError> {
     db::write_tx(conn, |conn| {
         model::bump_session_version(conn, principal.id)?;
+        model::delete_session(conn, session)?;
         audit::record(
             conn,
             &principal.actor(),

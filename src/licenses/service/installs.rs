@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::licenses::model::{self, Installation, InstallationFilter, NewInstallation};
 use crate::licenses::rules::{self, ReleaseReason};
+use crate::register::model::Equipment;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -73,8 +74,28 @@ pub struct Recorded {
     pub superseded_id: Option<i64>,
 }
 
-/// Who records what is found on devices.
-const RECORDERS: &[Role] = &[Role::Operator, Role::SecurityManager, Role::Admin];
+/// Who may record what is found on devices at all; [`require_recorder_of`]
+/// then narrows a security manager to their own department's and zones' devices.
+const RECORDERS: &[Role] = &[Role::Operator, Role::SecurityManager];
+
+/// Installs on a device are recorded by operators, or by the security managers
+/// of the device's department or of the zone it stands in (as its record is kept).
+fn require_recorder_of(
+    conn: &mut DbConn,
+    by: &Principal,
+    device: &Equipment,
+) -> Result<(), AppError> {
+    if crate::register::service::may_change(conn, by, device.department_id, device.zone_id)? {
+        return Ok(());
+    }
+    Err(AppError::forbidden(
+        "forbidden",
+        format!(
+            "{} の導入記録を付けられるのは、運用管理者と、所管課・設置区域のセキュリティ管理者です。",
+            device.asset_tag
+        ),
+    ))
+}
 
 /// Records software found on a device. A newer version of the same software on the
 /// same device supersedes the earlier record (one device counts once).
@@ -85,6 +106,7 @@ pub fn record_installation(
 ) -> Result<Recorded, AppError> {
     by.require_any(RECORDERS)?;
     let device = device_by_tag(conn, "asset_tag", &input.asset_tag)?;
+    require_recorder_of(conn, by, &device)?;
     let version =
         rules::clean_version(&input.version).map_err(|e| AppError::invalid("version", e))?;
     let Some(product) = model::find_software(conn, input.software_id)? else {
@@ -180,6 +202,8 @@ pub fn uninstall(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Installat
     db::write_tx(conn, |conn| {
         let row = model::find_installation(conn, id)?
             .ok_or_else(|| AppError::not_found("指定された導入記録は存在しません。"))?;
+        let device = crate::register::model::find_equipment(conn, row.equipment_id)?;
+        require_recorder_of(conn, by, &device)?;
         if !model::release_installation(
             conn,
             id,
@@ -192,7 +216,6 @@ pub fn uninstall(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Installat
                 "この導入記録は既に解除されています。",
             ));
         }
-        let device = crate::register::model::find_equipment(conn, row.equipment_id)?;
         let detail = json!({ "asset_tag": device.asset_tag, "software_id": row.software_id, "reason": "uninstalled" });
         audit::record(
             conn,

@@ -54,27 +54,48 @@ pub fn find_zone(conn: &mut DbConn, id: i64) -> QueryResult<Zone> {
         .get_result(c))
 }
 
-/// The users who manage a zone (第5条: they, and only they, approve its permits).
+/// Zone-manager links that confer authority now: the linked user is active
+/// and still holds the `security_manager` role. A link left behind by a role
+/// removal (or made before links were dropped with it) confers nothing.
+///
+/// A macro rather than a function: the joined query's type is long to name.
+macro_rules! current_manager_links {
+    () => {
+        $crate::db::schema::zone_managers::table
+            .inner_join(
+                $crate::db::schema::users::table.inner_join($crate::db::schema::user_roles::table),
+            )
+            .filter($crate::db::schema::users::active.eq(true))
+            .filter($crate::db::schema::user_roles::role.eq($crate::register::model::MANAGER_ROLE))
+    };
+}
+
+/// The role a zone manager must hold (`identity::Role::SecurityManager`).
+pub(crate) const MANAGER_ROLE: &str = "security_manager";
+
+/// The users who manage a zone now (第5条: they, and only they, approve its permits).
 pub fn zone_manager_ids(conn: &mut DbConn, zone_id: i64) -> QueryResult<Vec<i64>> {
-    zone_managers::table
+    current_manager_links!()
         .filter(zone_managers::zone_id.eq(zone_id))
         .order(zone_managers::user_id.asc())
         .select(zone_managers::user_id)
         .load(conn)
 }
 
+/// Whether a user manages a zone at this moment: linked to it, active, and
+/// still a security manager. Every zone-bound decision asks this.
 pub fn is_zone_manager(conn: &mut DbConn, zone_id: i64, user_id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        zone_managers::table
+        current_manager_links!()
             .filter(zone_managers::zone_id.eq(zone_id))
             .filter(zone_managers::user_id.eq(user_id)),
     ))
     .get_result(conn)
 }
 
-/// The zones a user manages.
+/// The zones a user manages now.
 pub fn zones_managed_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
-    zone_managers::table
+    current_manager_links!()
         .filter(zone_managers::user_id.eq(user_id))
         .select(zone_managers::zone_id)
         .load(conn)

@@ -72,12 +72,12 @@ pub fn list_zones(conn: &mut DbConn) -> QueryResult<Vec<Zone>> {
         .load(conn)
 }
 
-/// Managers of many zones in one query.
+/// The current managers of many zones in one query.
 pub fn managers_of_zones(
     conn: &mut DbConn,
     zone_ids: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<i64>>> {
-    let rows: Vec<(i64, i64)> = zone_managers::table
+    let rows: Vec<(i64, i64)> = current_manager_links!()
         .filter(zone_managers::zone_id.eq_any(zone_ids))
         .order((zone_managers::zone_id.asc(), zone_managers::user_id.asc()))
         .select((zone_managers::zone_id, zone_managers::user_id))

@@ -42,6 +42,16 @@ fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_t
     assert_eq!(denied[0], "deny", "{denied}");
     assert_eq!(denied[1], "入室不可");
     assert_eq!(denied[2], "登録されていない許可証です。");
+    // A refusal offers no entry and no exit: `hidden` wins over the page's own layout.
+    assert!(
+        !driver.is_displayed("#entry-actions"),
+        "entry form on a refusal"
+    );
+    assert!(
+        !driver.is_displayed("#exit-actions"),
+        "exit form on a refusal"
+    );
+    driver.screenshot("gate-deny-1024x768");
     driver.click("#verdict-close");
 
     // The scanner types the code and Enter: green 入室可 with the holder.
@@ -53,6 +63,15 @@ fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_t
           document.getElementById('holder-escort').textContent];",
     );
     assert_eq!(allow, json!(["入室可", "山田 太郎", "要"]));
+    assert!(
+        driver.is_displayed("#entry-actions"),
+        "the entry form on 入室可"
+    );
+    assert!(
+        !driver.is_displayed("#exit-actions"),
+        "no exit form on 入室可"
+    );
+    driver.screenshot("gate-allow-1024x768");
     // Entry needs the ID check.
     driver.click("#id-checked");
     driver.type_into("#id-document", "運転免許証");

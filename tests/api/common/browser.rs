@@ -251,6 +251,30 @@ impl Browser {
         .to_owned()
     }
 
+    /// Whether a person sees the element (WebDriver's rendering check, not the DOM's).
+    pub fn is_displayed(&self, css: &str) -> bool {
+        let id = self.find(css);
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{id}/displayed"),
+            None,
+        )
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    /// Saves what the window shows as `target/shots/{name}.png`, for a person to look at.
+    pub fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let png = self.call(reqwest::Method::GET, "/screenshot", None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .expect("a base64 PNG");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/shots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+    }
+
     /// Runs a script in the page and returns its value.
     pub fn script(&self, script: &str) -> Value {
         self.call(

@@ -147,7 +147,7 @@ fn decide(
                     "code_kid": code.as_ref().map(|c| &c.1) }),
         )?;
         let permit = model::find_permit(conn, id)?;
-        view(conn, permit)
+        view(conn, permit, by)
     })
 }
 
@@ -184,7 +184,7 @@ fn revoke(
             json!({ "from": permit.state, "to": "revoked", "reason": reason }),
         )?;
         let permit = model::find_permit(conn, id)?;
-        view(conn, permit)
+        view(conn, permit, by)
     })
 }
 

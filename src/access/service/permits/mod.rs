@@ -6,8 +6,8 @@ mod read;
 
 pub use decide::{act, rotate_keys};
 use read::view;
-pub use read::{PermitQuery, PermitView, get_permit, list_permits, permit_number};
-pub(crate) use read::{holder_identity, user_info, views};
+pub(crate) use read::{CodeReaders, holder_identity, user_info, views};
+pub use read::{PermitQuery, PermitView, get_permit, list_permits, permit_code, permit_number};
 
 use crate::access::model::{self, NewPermit};
 use crate::access::rules::{self, HolderKind, PermitState};
@@ -209,6 +209,6 @@ pub fn create_permit(
                 "escort_required": permit.escort_required, "escort_user_id": permit.escort_user_id,
             }),
         )?;
-        view(conn, permit)
+        view(conn, permit, by)
     })
 }

@@ -105,11 +105,49 @@ pub(crate) fn holder_identity(
     }
 }
 
-/// Views of many permits, with names looked up in two queries.
+/// Who may read a permit's entry code (and print its badge). The code is the
+/// holder's key to the door: the holder, the one who asked for it, the zone's
+/// managers and admins hold it; auditors and guards see the permit without it.
+pub(crate) struct CodeReaders {
+    user_id: Option<i64>,
+    admin: bool,
+    managed_zones: Vec<i64>,
+}
+
+impl CodeReaders {
+    pub(crate) fn of(conn: &mut DbConn, by: &Principal) -> Result<CodeReaders, AppError> {
+        Ok(CodeReaders {
+            user_id: Some(by.id),
+            admin: by.has(Role::Admin),
+            managed_zones: register::zones_managed_by(conn, by.id)?,
+        })
+    }
+
+    /// Nobody: for views that never carry a code.
+    pub(crate) fn nobody() -> CodeReaders {
+        CodeReaders {
+            user_id: None,
+            admin: false,
+            managed_zones: Vec::new(),
+        }
+    }
+
+    fn may_read(&self, p: &Permit) -> bool {
+        self.admin
+            || self
+                .user_id
+                .is_some_and(|me| p.requested_by == me || p.holder_user_id == Some(me))
+            || self.managed_zones.contains(&p.zone_id)
+    }
+}
+
+/// Views of many permits, with names looked up in two queries; each carries
+/// its code only where `readers` may read it.
 pub(crate) fn views(
     conn: &mut DbConn,
     permits: Vec<Permit>,
     now: NaiveDateTime,
+    readers: &CodeReaders,
 ) -> Result<Vec<PermitView>, AppError> {
     let mut user_ids: Vec<i64> = Vec::new();
     for p in &permits {
@@ -134,6 +172,11 @@ pub(crate) fn views(
                 holder_identity(&p, p.holder_user_id.and_then(|uid| users.get(&uid)));
             let stored = PermitState::parse(&p.state).unwrap_or(PermitState::Requested);
             let state = rules::effective_state(stored, p.valid_until, now);
+            let (code, code_kid) = if readers.may_read(&p) {
+                (p.code, p.code_kid)
+            } else {
+                (None, None)
+            };
             PermitView {
                 id: p.id,
                 number: permit_number(p.id),
@@ -161,15 +204,21 @@ pub(crate) fn views(
                 revoked_by: p.revoked_by,
                 revoked_at: p.revoked_at,
                 revoke_reason: p.revoke_reason,
-                code: p.code,
-                code_kid: p.code_kid,
+                code,
+                code_kid,
             }
         })
         .collect())
 }
 
-pub(crate) fn view(conn: &mut DbConn, permit: Permit) -> Result<PermitView, AppError> {
-    Ok(views(conn, vec![permit], db::now())?.remove(0))
+/// One permit as `by` may see it (its code only where `by` may read it).
+pub(crate) fn view(
+    conn: &mut DbConn,
+    permit: Permit,
+    by: &Principal,
+) -> Result<PermitView, AppError> {
+    let readers = CodeReaders::of(conn, by)?;
+    Ok(views(conn, vec![permit], db::now(), &readers)?.remove(0))
 }
 
 /// Who may see a permit: admins, auditors and guards all; others the permits
@@ -186,7 +235,7 @@ pub fn get_permit(conn: &mut DbConn, by: &Principal, id: i64) -> Result<PermitVi
     if !can_see(conn, by, &permit)? {
         return Err(AppError::not_found("指定された入室許可が見つかりません。"));
     }
-    view(conn, permit)
+    view(conn, permit, by)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -232,5 +281,25 @@ pub fn list_permits(
         filter.visible_to = Some((by.id, register::zones_managed_by(conn, by.id)?));
     }
     let (rows, total) = model::list_permits(conn, &filter, offset, limit)?;
-    Ok((views(conn, rows, now)?, total))
+    let readers = CodeReaders::of(conn, by)?;
+    Ok((views(conn, rows, now, &readers)?, total))
+}
+
+/// The entry code of an approved permit, for its QR and badge: 403 to anyone
+/// who may see the permit but not hold its code.
+pub fn permit_code(conn: &mut DbConn, by: &Principal, id: i64) -> Result<PermitView, AppError> {
+    let permit = get_permit(conn, by, id)?;
+    if permit.state != "approved" {
+        return Err(AppError::conflict(
+            "not_approved",
+            "承認済みで有効な入室許可だけがQRコードと入室許可証を持ちます。",
+        ));
+    }
+    if permit.code.is_none() {
+        return Err(AppError::forbidden(
+            "code_hidden",
+            "入室コードを表示・印刷できるのは、入室する本人、申請者、区域の管理者、システム管理者です。",
+        ));
+    }
+    Ok(permit)
 }

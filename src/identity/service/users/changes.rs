@@ -268,6 +268,24 @@ pub fn update_user(
         if roles_changed || (before.active && !after.active) {
             model::bump_session_version(conn, id)?;
         }
+        let still_manager = after.active && roles_after.contains(&Role::SecurityManager);
+        if !still_manager {
+            let reason = if after.active {
+                "role_removed"
+            } else {
+                "deactivated"
+            };
+            for zone in model::drop_zone_management(conn, id)? {
+                audit::record(
+                    conn,
+                    &by.actor(),
+                    "zone.manager_removed",
+                    "zone",
+                    &zone.to_string(),
+                    json!({ "user_id": id, "reason": reason }),
+                )?;
+            }
+        }
         audit::record(
             conn,
             &by.actor(),

@@ -4,11 +4,24 @@ use super::{MovementView, load, record, view, wrong_state};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::register::model::{self, MovementChanges};
+use crate::register::model::{self, Movement, MovementChanges};
 use crate::register::rules::{MovementState, Status};
 
-/// Who records that an approved move happened, and that a carried-out device came back.
+/// Who records that an approved move happened, and that a carried-out device
+/// came back: operators, guards (at the door), and the managers of the
+/// movement's own zone — never a manager of some other zone.
 const EXECUTORS: &[Role] = &[Role::Operator, Role::Guard, Role::SecurityManager];
+
+fn require_executor(conn: &mut DbConn, by: &Principal, m: &Movement) -> Result<(), AppError> {
+    if by.has_any(&[Role::Operator, Role::Guard]) || model::is_zone_manager(conn, m.zone_id, by.id)?
+    {
+        return Ok(());
+    }
+    Err(AppError::forbidden(
+        "not_zone_manager",
+        "持出・持込の実施と返却を記録できるのは、運用管理者、警備・受付、この区域のセキュリティ管理者です。",
+    ))
+}
 
 /// Records that an approved move happened. A carried-out device becomes `carried_out`;
 /// a device carried in goes back into service.
@@ -24,6 +37,7 @@ pub fn complete_in_tx(
     id: i64,
 ) -> Result<MovementView, AppError> {
     let (m, tag) = load(conn, id)?;
+    require_executor(conn, by, &m)?;
     let changes = MovementChanges {
         state: Some(MovementState::Completed.as_str().to_owned()),
         completed_at: Some(Some(db::now())),
@@ -49,6 +63,7 @@ pub fn mark_returned(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Movem
     by.require_any(EXECUTORS)?;
     db::write_tx(conn, |conn| {
         let (m, tag) = load(conn, id)?;
+        require_executor(conn, by, &m)?;
         if m.direction != "out" {
             return Err(wrong_state(&m));
         }

@@ -2,7 +2,7 @@
 
 use super::rules::Role;
 use crate::db::DbConn;
-use crate::db::schema::{departments, user_roles, users};
+use crate::db::schema::{departments, user_roles, users, zone_managers};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -228,6 +228,22 @@ pub fn bump_session_version(conn: &mut DbConn, id: i64) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Ends a user's zone management (the links that made them a zone's
+/// security manager) and names the zones it ended in. Authority follows the
+/// role: a user who is no longer an active security manager manages nothing.
+pub fn drop_zone_management(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    let zones: Vec<i64> = zone_managers::table
+        .filter(zone_managers::user_id.eq(user_id))
+        .order(zone_managers::zone_id.asc())
+        .select(zone_managers::zone_id)
+        .load(conn)?;
+    if !zones.is_empty() {
+        diesel::delete(zone_managers::table.filter(zone_managers::user_id.eq(user_id)))
+            .execute(conn)?;
+    }
+    Ok(zones)
+}
+
 pub fn insert_department(
     conn: &mut DbConn,
     code: &str,
@@ -273,3 +289,6 @@ pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Stri
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+mod sessions;
+pub use sessions::*;
