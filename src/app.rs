@@ -33,6 +33,8 @@ pub struct AppState {
     pub remembered_users: Arc<RememberedUsers>,
     /// Permits as the gate last read them.
     pub gate_memory: Arc<access::service::GateMemory>,
+    /// Whether storage refused a write lately (`/readyz`).
+    pub storage: Arc<db::fault::StorageHealth>,
 }
 
 /// Every guard and badge holder of a ward many times over; when full it starts over.
@@ -116,6 +118,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
         eprintln!("==> created user 'admin' with the one-time password: {password}");
         eprintln!("==> it must be changed at first login");
     }
+    access::service::publish_own_keys(&mut conn, &settings).map_err(|e| e.message)?;
     drop(conn);
     let keys = SessionKeys::load(&settings)?;
     let settings_url = settings.database_url.clone();
@@ -128,6 +131,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
         changes: ChangeWatch::start(&settings_url),
         remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
         gate_memory: Arc::default(),
+        storage: Arc::default(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! `code` and a message a person understands. `PageError` renders the same in
 //! Japanese HTML for the pages.
 
+use crate::db::fault::{self, Outage};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
@@ -124,13 +125,35 @@ impl AppError {
         )
     }
 
+    /// 503: the database does not answer (stopped, stalled, a connection cut).
     pub fn unavailable(cause: impl fmt::Display) -> AppError {
-        log::warn!("service unavailable: {cause}");
+        log::warn!("database unavailable: {cause}");
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            "database_unavailable",
             "データベースに接続できません。しばらくしてから再度お試しください。",
         )
+    }
+
+    /// The code of [`AppError::storage_unavailable`].
+    pub const STORAGE_UNAVAILABLE: &'static str = "storage_unavailable";
+
+    /// 503: the database answers but cannot keep a write (a full disk, a
+    /// read-only database). Nothing was changed.
+    pub fn storage_unavailable(cause: impl fmt::Display) -> AppError {
+        log::error!("storage refuses writes: {cause}");
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::STORAGE_UNAVAILABLE,
+            "記録領域に書き込めないため、保存できませんでした（ディスクの空き容量不足または読み取り専用）。管理者に連絡してください。",
+        )
+    }
+
+    fn outage(kind: Outage, cause: impl fmt::Display) -> AppError {
+        match kind {
+            Outage::Database => AppError::unavailable(cause),
+            Outage::Storage => AppError::storage_unavailable(cause),
+        }
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -192,14 +215,18 @@ impl From<diesel::result::Error> for AppError {
                     "参照先のデータが存在しません。",
                 )
             }
-            other => AppError::internal(other),
+            other => match fault::classify(&other) {
+                Some(kind) => AppError::outage(kind, other),
+                None => AppError::internal(other),
+            },
         }
     }
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> AppError {
-        AppError::unavailable(e)
+        let text = e.to_string();
+        AppError::outage(fault::classify_connect(&text), text)
     }
 }
 

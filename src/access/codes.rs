@@ -8,6 +8,12 @@
 //! never needs storing. Rotation moves the current public key to the retired
 //! list and makes a new seed: codes signed before keep verifying (the gate and
 //! the published JWK set still know their key) until their own `exp`.
+//!
+//! Instances sharing a database publish, accept and sign with the keys the
+//! database lists (`permit_keys`, public halves only; see
+//! `access::service::keys`): [`PermitKeys::published`] merges that list in
+//! and drops the signer when this directory's key is not the one listed as
+//! signing, so an instance never signs with a key it knows is retired.
 
 use crate::web::verified::VerifiedTokens;
 use base64::Engine;
@@ -61,7 +67,13 @@ struct Signer {
 
 pub struct PermitKeys {
     dir: PathBuf,
-    signer: Signer,
+    /// `None` when the database lists another key as the signing one.
+    signer: Option<Signer>,
+    /// This directory's current key (what the files say).
+    own_kid: String,
+    /// The database's list these keys were built from (kids, signing first);
+    /// empty until merged.
+    listed: Vec<String>,
     /// Current first, then retired keys, newest first.
     public: Vec<PublicKey>,
     validation: Validation,
@@ -133,10 +145,11 @@ impl PermitKeys {
             .to_pkcs8_der()
             .map_err(|e| format!("cannot encode the permit key: {e}"))?;
         let current = public_key(signing.verifying_key().to_bytes());
-        let signer = Signer {
+        let signer = Some(Signer {
             kid: current.kid.clone(),
             encoding: EncodingKey::from_ed_der(der.as_bytes()),
-        };
+        });
+        let own_kid = current.kid.clone();
         let mut public = vec![current];
         match std::fs::read_to_string(dir.join(RETIRED_FILE)) {
             Ok(text) => {
@@ -162,6 +175,8 @@ impl PermitKeys {
         Ok(PermitKeys {
             dir: dir.to_owned(),
             signer,
+            own_kid,
+            listed: Vec::new(),
             public,
             validation,
             verified: VerifiedTokens::default(),
@@ -208,8 +223,77 @@ impl PermitKeys {
         Ok(keys)
     }
 
+    /// The key that signs: the listed signing key once merged, else this
+    /// directory's own.
     pub fn current_kid(&self) -> &str {
-        &self.signer.kid
+        self.listed.first().unwrap_or(&self.own_kid)
+    }
+
+    /// This directory's current key: `(kid, public key)`.
+    pub fn own_key(&self) -> (String, [u8; 32]) {
+        let raw = self
+            .public
+            .iter()
+            .find(|k| k.kid == self.own_kid)
+            .map_or([0; 32], |k| k.raw);
+        (self.own_kid.clone(), raw)
+    }
+
+    /// Every key these keys verify, signing first: `(kid, public key)`.
+    pub fn public_keys(&self) -> Vec<(String, [u8; 32])> {
+        self.public.iter().map(|k| (k.kid.clone(), k.raw)).collect()
+    }
+
+    /// Whether this directory's key signs (it is the one the database lists).
+    pub fn can_sign(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// Whether these keys were built from this list (kids, signing first).
+    pub fn built_from(&self, listed: &[String]) -> bool {
+        !self.listed.is_empty() && self.listed == listed
+    }
+
+    /// These keys with the database's list merged in: its keys verify and
+    /// are published (signing first, then retired, newest first, then any of
+    /// this directory's own it does not list), and this directory's key
+    /// signs only if the list names it as the signing key.
+    pub fn published(mut self, listed: &[(String, [u8; 32])]) -> PermitKeys {
+        let Some((signing, _)) = listed.first() else {
+            return self;
+        };
+        if signing != &self.own_kid {
+            self.signer = None;
+        }
+        let own = std::mem::take(&mut self.public);
+        self.public = listed.iter().map(|(_, raw)| public_key(*raw)).collect();
+        for key in own {
+            if !self.public.iter().any(|k| k.raw == key.raw) {
+                self.public.push(key);
+            }
+        }
+        self.listed = listed.iter().map(|(kid, _)| kid.clone()).collect();
+        self.verified = VerifiedTokens::default();
+        self
+    }
+
+    /// Makes `keys` the ones [`PermitKeys::for_dir`] answers for their directory.
+    pub fn install(keys: PermitKeys) -> Arc<PermitKeys> {
+        let keys = Arc::new(keys);
+        registry()
+            .write()
+            .expect("permit key cache")
+            .insert(keys.dir.clone(), keys.clone());
+        keys
+    }
+
+    /// Whether `code` names a key these keys do not know (worth asking the
+    /// database about before calling it a bad signature).
+    pub fn names_unknown_key(&self, code: &str) -> bool {
+        jsonwebtoken::decode_header(code.trim())
+            .ok()
+            .and_then(|h| h.kid)
+            .is_some_and(|kid| !self.public.iter().any(|k| k.kid == kid))
     }
 
     pub fn dir(&self) -> &Path {
@@ -233,11 +317,20 @@ impl PermitKeys {
             exp: valid_until.and_utc().timestamp(),
             iat: now.and_utc().timestamp(),
         };
+        let signer = self.signer.as_ref().ok_or_else(|| {
+            format!(
+                "the permit key in {} ({}) is not the signing key this database lists ({}): \
+                 instances sharing a database must share their data directory (see README)",
+                self.dir.display(),
+                self.own_kid,
+                self.current_kid()
+            )
+        })?;
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = None;
-        header.kid = Some(self.signer.kid.clone());
-        jsonwebtoken::encode(&header, &claims, &self.signer.encoding)
-            .map(|code| (code, self.signer.kid.clone()))
+        header.kid = Some(signer.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &signer.encoding)
+            .map(|code| (code, signer.kid.clone()))
             .map_err(|e| format!("cannot sign a permit code: {e}"))
     }
 

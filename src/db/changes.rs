@@ -6,6 +6,7 @@
 //! holds when the generation moves, so a value read before a commit is never
 //! served after that commit's response has left the server that made it.
 
+use super::fault::clock_ms;
 use super::{Backend, sqlite_path};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -31,9 +32,18 @@ pub fn moved() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 
+/// How recently the watch must have heard the database answer for remembered
+/// reads to be used, and for a request still waiting on the database to be
+/// worth waiting for. A watch that stopped hearing (the server stalled, a
+/// connection hangs without a reset) proves nothing about commits since.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+
 /// Watches one database for commits made outside this process.
 pub struct ChangeWatch {
+    /// Connected and polling.
     live: AtomicBool,
+    /// When ([`clock_ms`]) the database last answered the watch; 0: not yet.
+    heard_at: AtomicU64,
     /// `daicho_change_watch_up`: 1 while remembered reads may be used.
     up: IntGauge,
 }
@@ -48,6 +58,7 @@ impl ChangeWatch {
         .expect("a valid gauge");
         Arc::new(ChangeWatch {
             live: AtomicBool::new(false),
+            heard_at: AtomicU64::new(0),
             up,
         })
     }
@@ -71,7 +82,39 @@ impl ChangeWatch {
     /// `None` while commits elsewhere could go unseen: read the database.
     pub fn generation(&self) -> Option<u64> {
         let generation = GENERATION.load(Ordering::SeqCst);
-        self.live.load(Ordering::SeqCst).then_some(generation)
+        let trusted = self.live.load(Ordering::SeqCst) && self.heard_within(HEARTBEAT);
+        if !trusted && self.up.get() == 1 {
+            self.up.set(0);
+        }
+        trusted.then_some(generation)
+    }
+
+    /// Whether the database has gone unheard for longer than [`HEARTBEAT`]
+    /// (stopped, or stalled without a reset): work still waiting on it is
+    /// not worth waiting for. Never before the watch first heard it.
+    pub fn stalled(&self) -> bool {
+        self.heard_at.load(Ordering::SeqCst) != 0 && !self.heard_within(HEARTBEAT)
+    }
+
+    fn heard_within(&self, window: Duration) -> bool {
+        let at = self.heard_at.load(Ordering::SeqCst);
+        at != 0 && clock_ms().saturating_sub(at) <= window.as_millis() as u64
+    }
+
+    /// The database answered a round trip that started at `asked_at`.
+    fn heard(&self, asked_at: u64) {
+        let before = self.heard_at.swap(asked_at, Ordering::SeqCst);
+        if before != 0 && asked_at.saturating_sub(before) > HEARTBEAT.as_millis() as u64 {
+            // Back from a stall: notices may have been lost with it.
+            moved();
+            log::info!(
+                "change watch hears the database again after {} ms",
+                asked_at - before
+            );
+        }
+        if self.live.load(Ordering::SeqCst) {
+            self.up.set(1);
+        }
     }
 
     /// For `/metrics`.
@@ -81,7 +124,7 @@ impl ChangeWatch {
 
     fn set_live(&self, live: bool) {
         if self.live.swap(live, Ordering::SeqCst) != live {
-            self.up.set(i64::from(live));
+            self.up.set(i64::from(live && self.heard_within(HEARTBEAT)));
             // Down: what was remembered may have missed a commit. Up: what
             // was read while down was never remembered, but start clean.
             moved();
@@ -111,8 +154,8 @@ enum Watcher {
 
 /// Cross-instance staleness is bounded by this (plus delivery).
 const PG_POLL: Duration = Duration::from_millis(5);
-/// A notification connection that died quietly is found by a ping this often.
-const PG_PING: Duration = Duration::from_secs(1);
+/// The watch's heartbeat: a round trip this often, well inside [`HEARTBEAT`].
+const PG_PING: Duration = Duration::from_millis(200);
 const SQLITE_POLL: Duration = Duration::from_millis(20);
 const RECONNECT: Duration = Duration::from_secs(1);
 
@@ -132,7 +175,8 @@ impl Watcher {
     fn connect(url: &str) -> Result<Watcher, String> {
         match Backend::of(url) {
             Backend::Postgres => {
-                let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+                let mut conn = PgConnection::establish(&super::url::with_defaults(url))
+                    .map_err(|e| e.to_string())?;
                 // Named, so that pg_stat_activity tells it from the pool.
                 conn.batch_execute(&format!(
                     "SET application_name = '{WATCH_NAME}'; LISTEN {CHANNEL}"
@@ -140,7 +184,7 @@ impl Watcher {
                 .map_err(|e| e.to_string())?;
                 Ok(Watcher::Postgres {
                     conn,
-                    last_ping: Instant::now(),
+                    last_ping: Instant::now() - PG_PING,
                 })
             }
             Backend::Sqlite => {
@@ -161,24 +205,29 @@ impl Watcher {
         }
     }
 
-    /// Whether anything was committed elsewhere since the last poll.
-    fn poll(&mut self) -> QueryResult<bool> {
+    /// Whether anything was committed elsewhere since the last poll, and
+    /// when (if at all) the round trip that proves the database answers began.
+    fn poll(&mut self) -> QueryResult<(bool, Option<u64>)> {
         match self {
             Watcher::Postgres { conn, last_ping } => {
+                let mut heard = None;
                 if last_ping.elapsed() >= PG_PING {
-                    conn.batch_execute("SELECT 1")?;
+                    let asked_at = clock_ms();
                     *last_ping = Instant::now();
+                    conn.batch_execute("SELECT 1")?;
+                    heard = Some(asked_at);
                 }
                 let mut changed = false;
                 for notification in conn.notifications_iter() {
                     notification?;
                     changed = true;
                 }
-                Ok(changed)
+                Ok((changed, heard))
             }
             Watcher::Sqlite { conn, version } => {
+                let asked_at = clock_ms();
                 let now = data_version(conn)?;
-                Ok(std::mem::replace(version, now) != now)
+                Ok((std::mem::replace(version, now) != now, Some(asked_at)))
             }
         }
     }
@@ -200,9 +249,12 @@ fn run(weak: &Weak<ChangeWatch>, url: &str) {
         loop {
             let Some(watch) = weak.upgrade() else { return };
             match watcher.poll() {
-                Ok(changed) => {
+                Ok((changed, heard)) => {
                     if changed {
                         moved();
+                    }
+                    if let Some(asked_at) = heard {
+                        watch.heard(asked_at);
                     }
                     watch.set_live(true);
                 }

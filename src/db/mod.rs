@@ -8,9 +8,11 @@
 //! only where an ORDER BY picks the row.
 
 pub mod changes;
+pub mod fault;
 mod pool;
 pub mod schema;
 pub mod transport;
+pub mod url;
 
 pub use pool::{DbPool, build_pool, establish};
 
@@ -79,14 +81,60 @@ impl DbConn {
     }
 }
 
-/// Applies every pending migration of the connection's backend.
+/// The advisory lock key migrations hold on PostgreSQL ("daicho" + 0).
+const MIGRATION_LOCK: i64 = 0x6461_6963_686f_0000;
+
+/// Applies every pending migration of the connection's backend, one instance
+/// at a time: instances starting together on an empty database would
+/// otherwise both create the same tables, and one would exit. PostgreSQL: a
+/// session advisory lock (released at the end, or with the connection);
+/// SQLite: one write transaction around them all.
 pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
     let applied = match conn {
-        DbConn::Pg(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS),
-        DbConn::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Pg(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(|e| format!("cannot take the migration lock: {e}"))?;
+            let applied = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|v| v.to_string()).collect())
+                .map_err(|e| e.to_string());
+            if let Err(e) =
+                pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            {
+                log::warn!("migration lock not released (it goes with the connection): {e}");
+            }
+            applied
+        }
+        DbConn::Sqlite(lite) => lite
+            .immediate_transaction(|lite| {
+                lite.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map(|v| v.iter().map(|v| v.to_string()).collect())
+                    .map_err(MigrationError::Failed)
+            })
+            .map_err(String::from),
+    }?;
+    Ok(applied)
+}
+
+/// A migration failure inside a transaction (which wants diesel's errors too).
+enum MigrationError {
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for MigrationError {
+    fn from(e: diesel::result::Error) -> Self {
+        MigrationError::Db(e)
     }
-    .map_err(|e| e.to_string())?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+impl From<MigrationError> for String {
+    fn from(e: MigrationError) -> String {
+        match e {
+            MigrationError::Failed(e) => e.to_string(),
+            MigrationError::Db(e) => e.to_string(),
+        }
+    }
 }
 
 /// Now, in UTC, rounded to the microsecond both backends can keep.
@@ -118,6 +166,46 @@ where
         changes::moved();
     }
     committed
+}
+
+/// Whether the database answers and, as far as can be told without
+/// contending with writers, would keep a write: not a read-only server or
+/// standby (PostgreSQL), and no write refused for want of storage lately.
+/// After a refusal and a quiet spell ([`fault::STORAGE_QUIET`]) the probe
+/// writes for real (an empty write transaction, on the chain head like every
+/// write) and clears the refusal when that commits.
+pub fn storage_probe(
+    conn: &mut DbConn,
+    storage: &fault::StorageHealth,
+) -> Result<(), fault::Outage> {
+    let outage = |e: diesel::result::Error| fault::classify(&e).unwrap_or(fault::Outage::Database);
+    if let DbConn::Pg(pg) = conn {
+        #[derive(QueryableByName)]
+        struct ReadOnly {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            read_only: bool,
+        }
+        let state: ReadOnly = diesel::sql_query(
+            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' AS read_only",
+        )
+        .get_result(pg)
+        .map_err(outage)?;
+        if state.read_only {
+            return Err(fault::Outage::Storage);
+        }
+    } else {
+        conn.batch_execute("SELECT 1").map_err(outage)?;
+    }
+    match storage.refusal() {
+        None => {}
+        Some(true) => return Err(fault::Outage::Storage),
+        Some(false) => {
+            write_tx(conn, |_| Ok::<_, diesel::result::Error>(())).map_err(outage)?;
+            storage.writable();
+            log::info!("storage accepts writes again");
+        }
+    }
+    Ok(())
 }
 
 /// Runs reads that belong together (a session check and what it guards). On

@@ -12,14 +12,16 @@ pub type DbPool = r2d2::Pool<Manager>;
 /// SQLite settings applied to every pooled connection. `synchronous=FULL`
 /// because every write carries an audit event: a power cut must not lose a
 /// committed record.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+/// `busy_timeout` first: switching a new file to WAL takes an exclusive
+/// lock, which another process starting at the same moment may hold.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 15000;
+PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
-PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 15000;";
+PRAGMA foreign_keys = ON;";
 
 pub fn establish(url: &str) -> Result<DbConn, String> {
     match Backend::of(url) {
-        Backend::Postgres => PgConnection::establish(url)
+        Backend::Postgres => PgConnection::establish(&super::url::with_defaults(url))
             .map(DbConn::Pg)
             .map_err(|e| format!("cannot connect to PostgreSQL: {e}")),
         Backend::Sqlite => {
@@ -60,6 +62,11 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// How long a request waits for a connection before answering 503
+/// `database_unavailable`: with the server stopped, every new connection is
+/// refused at once and this is all the wait there is.
+pub const POOL_WAIT: Duration = Duration::from_millis(1500);
+
 /// Connects once (so a wrong URL or a stopped server reports its real cause),
 /// applies the migrations, then builds the pool.
 pub fn build_pool(url: &str, size: u32) -> Result<DbPool, String> {
@@ -71,7 +78,7 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, String> {
     drop(first);
     r2d2::Pool::builder()
         .max_size(size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(POOL_WAIT)
         .build(Manager {
             url: url.to_owned(),
         })

@@ -89,7 +89,8 @@ impl Poller {
                     log::warn!("NUT poller: lost the connection holding the poll lock");
                     *holder = None;
                 }
-                let Ok(mut conn) = PgConnection::establish(url) else {
+                let Ok(mut conn) = PgConnection::establish(&crate::db::url::with_defaults(url))
+                else {
                     log::warn!("NUT poller: cannot connect for the poll lock");
                     return false;
                 };

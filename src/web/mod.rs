@@ -12,6 +12,7 @@ pub mod origin;
 pub mod pagination;
 pub mod query;
 pub mod secrets;
+pub mod stall;
 pub mod throttle;
 pub mod time;
 pub mod tls;
@@ -33,11 +34,17 @@ where
     T: Send + 'static,
 {
     let pool = state.pool.clone();
-    actix_web::web::block(move || {
+    let work = actix_web::web::block(move || {
         let mut conn = pool.get()?;
         f(&mut conn)
-    })
-    .await?
+    });
+    let done = stall::unless_stalled(&state.changes, work).await??;
+    if let Err(e) = &done
+        && e.code == AppError::STORAGE_UNAVAILABLE
+    {
+        state.storage.refused();
+    }
+    done
 }
 
 /// Where to send someone who must sign in first, keeping where they were going.

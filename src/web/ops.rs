@@ -1,8 +1,9 @@
 //! Operations endpoints: liveness, readiness and the OpenAPI document.
 
 use crate::app::AppState;
+use crate::db::{self, fault::Outage};
 use actix_web::{HttpResponse, get, web};
-use diesel::connection::SimpleConnection;
+use std::time::Duration;
 
 /// 200 while the process lives.
 #[get("/healthz")]
@@ -10,24 +11,30 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// 200 when the database answers, else 503.
+/// How long `/readyz` waits for the database before saying 503.
+const READY_WAIT: Duration = Duration::from_millis(800);
+
+/// 200 when the database answers within [`READY_WAIT`] and would keep a
+/// write, else 503 naming which ([`db::storage_probe`]).
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let pool = state.pool.clone();
-    let ready = web::block(move || {
-        pool.get()
-            .ok()
-            .is_some_and(|mut conn| conn.batch_execute("SELECT 1").is_ok())
-    })
-    .await
-    .unwrap_or(false);
-    if ready {
-        HttpResponse::Ok().content_type("text/plain").body("ready")
-    } else {
-        HttpResponse::ServiceUnavailable()
-            .content_type("text/plain")
-            .body("database unavailable")
-    }
+    let (pool, storage) = (state.pool.clone(), state.storage.clone());
+    let probe = web::block(move || {
+        let mut conn = pool.get_timeout(READY_WAIT).map_err(|_| Outage::Database)?;
+        db::storage_probe(&mut conn, &storage)
+    });
+    let answer = match actix_web::rt::time::timeout(READY_WAIT, probe).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(_)) | Err(_) => Err(Outage::Database),
+    };
+    let not_ready = match answer {
+        Ok(()) => return HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Err(Outage::Database) => "database unavailable",
+        Err(Outage::Storage) => "storage unavailable: writes are refused",
+    };
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .body(not_ready)
 }
 
 #[get("/api/openapi.json")]

@@ -17,6 +17,7 @@ mod labels;
 mod licenses;
 mod movements;
 mod ops;
+mod outages;
 mod pages;
 mod passwords;
 mod power;

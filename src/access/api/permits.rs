@@ -215,10 +215,15 @@ pub(super) async fn permit_qr(
 #[utoipa::path(tag = "access", security(()), responses((status = 200, body = JwkSet)))]
 #[get("/permits/keys")]
 pub(super) async fn permit_keys(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let keys = service::keys(&state.settings)?;
+    let settings = state.settings.clone();
+    let jwks = with_db(&state, move |conn| {
+        service::keys(conn, &settings).map(|keys| keys.jwks())
+    })
+    .await?;
+    // Short: a rotation on any instance is published within seconds.
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(keys.jwks()))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=5"))
+        .json(jwks))
 }
 
 /// Retire the current permit key and start a new one (admin).

@@ -2,6 +2,7 @@
 //! Each change is one transaction: rule check + writes + audit event.
 
 mod gate;
+mod keys;
 mod log;
 mod occupancy;
 mod permits;
@@ -10,6 +11,7 @@ pub use gate::{
     CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateCheck, GateMemory, GateOutcome,
     HolderView, check, check_remembered, check_remembering, record_entry, record_exit,
 };
+pub use keys::{cached_keys, keys, keys_for_code, publish_own_keys};
 pub use log::{AccessEventView, EventQuery, csv_export, list_events};
 pub use occupancy::{Occupancy, OccupantView, occupancy};
 pub use permits::{
@@ -17,17 +19,9 @@ pub use permits::{
     list_permits, permit_code, rotate_keys,
 };
 
-use super::codes::PermitKeys;
-use crate::config::Settings;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use std::sync::Arc;
-
-/// The permit keys for these settings' data directory.
-pub fn keys(settings: &Settings) -> Result<Arc<PermitKeys>, AppError> {
-    PermitKeys::for_dir(&settings.data_dir).map_err(AppError::internal)
-}
 
 /// Admins and auditors read every zone's records; a security manager reads
 /// those of the zones they manage (第16条, 第30条). `None`: every zone.

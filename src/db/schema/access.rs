@@ -67,3 +67,14 @@ diesel::table! {
         entered_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Public halves of the permit keys (hex), shared by every instance;
+    /// the one without `retired_at` signs.
+    permit_keys (kid) {
+        kid -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}

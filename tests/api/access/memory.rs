@@ -6,7 +6,8 @@
 //! watch can see: PostgreSQL's notices, SQLite's data version.)
 
 use super::{approved, check, enter, gate, visitor_request};
-use crate::common::{TestApp, assert_error, body};
+use crate::common::relay::Relay;
+use crate::common::{TestApp, assert_error, body, eventually};
 use daicho::db::Backend;
 use daicho::db::changes::WATCH_NAME;
 use daicho::db::schema::{permits, users};
@@ -14,30 +15,9 @@ use diesel::prelude::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// Tries `attempt` until it holds, for at most `within`; how long it took.
-fn eventually(within: Duration, what: &str, mut attempt: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    loop {
-        if attempt() {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < within,
-            "{what}: not seen within {within:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// `/metrics`: how many checks were answered from memory and from the database.
 fn answered(app: &TestApp) -> (u64, u64) {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = metrics(app);
     let count = |label: &str| {
         let prefix = format!("daicho_gate_checks_total{{answered=\"{label}\"}} ");
         text.lines()
@@ -148,13 +128,7 @@ fn another_instance_and_hand_made_sql_reach_the_gate_too() {
 
 /// `daicho_change_watch_up`, read from `/metrics`.
 fn watch_up(app: &TestApp) -> bool {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = metrics(app);
     text.lines().any(|line| line == "daicho_change_watch_up 1")
 }
 
@@ -195,4 +169,96 @@ fn while_the_watch_is_down_every_check_reads_the_database() {
         watch_up(&app)
     });
     assert_eq!(check(&app, &g, &code, zone)["reason_code"], "revoked");
+}
+
+/// `/metrics` as text (it reads no database).
+fn metrics(app: &TestApp) -> String {
+    app.client
+        .get(app.url("/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
+}
+
+/// How many gate checks were answered from memory.
+fn from_memory(app: &TestApp) -> u64 {
+    metrics(app)
+        .lines()
+        .find_map(|l| l.strip_prefix("daicho_gate_checks_total{answered=\"memory\"} "))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+#[test]
+fn a_stalled_database_never_leaves_the_door_open() {
+    let Some(server) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("PostgreSQL only: a SQLite file has no connection to stall");
+        return;
+    };
+    // The instance reaches PostgreSQL through a relay that can stop
+    // forwarding without resetting anything (a frozen server, a dead switch).
+    let relay = Relay::start(&server);
+    let app = TestApp::spawn_with(|s| s.database_url = relay.url(&s.database_url));
+    let g = gate(&app);
+    let zone = g.f.zone;
+    let (id, code) = approved(&app, &g, &g.staff, &visitor_request(zone, 0, 2));
+    eventually(
+        Duration::from_secs(5),
+        "checks answered from memory",
+        || {
+            assert_eq!(check(&app, &g, &code, zone)["verdict"], "allow");
+            from_memory(&app) >= 3
+        },
+    );
+
+    relay.stall();
+    std::thread::sleep(Duration::from_millis(1200));
+    // Revoked elsewhere (by hand, on the server itself) while this instance
+    // cannot hear of it.
+    // (`db()` connects to the server directly, not through the relay.)
+    let mut direct = app.db();
+    diesel::update(permits::table.find(id))
+        .set(permits::state.eq("revoked"))
+        .execute(&mut direct)
+        .unwrap();
+    let remembered = from_memory(&app);
+    let stalled = Instant::now();
+    let mut answers = 0;
+    while stalled.elapsed() < Duration::from_secs(5) {
+        let start = Instant::now();
+        let r = app
+            .request(reqwest::Method::POST, "/api/v1/gate/check", Some(&g.guard))
+            .json(&json!({"code": code, "zone_id": zone}))
+            .timeout(Duration::from_secs(30))
+            .send()
+            .expect("an answer, not a hang");
+        let took = start.elapsed();
+        let answer = assert_error(r, 503, "database_unavailable");
+        assert_ne!(answer["verdict"], "allow");
+        assert!(took < Duration::from_secs(5), "answered after {took:?}");
+        eprintln!("stalled database: a gate check answered 503 in {took:?}");
+        answers += 1;
+    }
+    assert!(answers >= 2, "{answers} checks during the stall");
+    assert_eq!(from_memory(&app), remembered, "none answered from memory");
+
+    relay.resume();
+    let took = eventually(
+        Duration::from_secs(5),
+        "the revocation, after the stall",
+        || {
+            app.post(
+                "/api/v1/gate/check",
+                &g.guard,
+                &json!({"code": code, "zone_id": zone}),
+            )
+            .status()
+                == 200
+                && check(&app, &g, &code, zone)["reason_code"] == "revoked"
+        },
+    );
+    eprintln!("after the stall the revocation was seen in {took:?}");
 }

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod certs;
 mod database;
+pub mod relay;
 pub mod session;
 pub mod tools;
 
@@ -325,4 +326,23 @@ pub fn assert_error(response: Response, status: u16, code: &str) -> Value {
         "a message in {value}"
     );
     value
+}
+
+/// Tries `attempt` until it holds, for at most `within`; how long it took.
+pub fn eventually(
+    within: std::time::Duration,
+    what: &str,
+    mut attempt: impl FnMut() -> bool,
+) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    loop {
+        if attempt() {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < within,
+            "{what}: not seen within {within:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }

@@ -70,7 +70,7 @@ pub fn check_remembered(
     code: &str,
     zone_id: i64,
 ) -> Option<GateCheck> {
-    let keys = super::super::keys(settings).ok()?;
+    let keys = super::super::cached_keys(settings).ok()?;
     let claims = verify_code(&keys, code).ok()?;
     let found = memory.permits.get(generation, &claims.pid)?;
     let resolved = judge(&claims, Some(&found), code, zone_id, db::now());

@@ -271,7 +271,7 @@ pub fn check_remembering(
     zone_id: i64,
     memory: Option<(&GateMemory, u64)>,
 ) -> Result<GateCheck, AppError> {
-    let keys = super::keys(settings)?;
+    let keys = super::keys_for_code(conn, settings, code)?;
     let resolved = match verify_code(&keys, code) {
         Err(reason) => fault(reason),
         Ok(claims) => {

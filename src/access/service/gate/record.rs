@@ -120,7 +120,7 @@ pub fn record_entry(
         .map_err(|e| AppError::invalid("id_document", e))?;
     let note =
         clean_optional(input.note.as_deref(), 500).map_err(|e| AppError::invalid("note", e))?;
-    let keys = crate::access::service::keys(settings)?;
+    let keys = crate::access::service::keys_for_code(conn, settings, &input.code)?;
     let attempt: Result<GateOutcome<model::AccessEvent>, AppError> = db::write_tx(conn, |conn| {
         let now = db::now();
         let resolved = resolve(conn, &keys, &input.code, input.zone_id, now)?;
@@ -235,7 +235,7 @@ pub fn record_exit(
     if let Some(err) = AppError::invalid_fields(errors) {
         return Err(err);
     }
-    let keys = crate::access::service::keys(settings)?;
+    let keys = crate::access::service::keys_for_code(conn, settings, &input.code)?;
     type Exit = (model::AccessEvent, Vec<CarryOutResult>);
     let outcome = db::write_tx(conn, |conn| -> Result<GateOutcome<Exit>, AppError> {
         let now = db::now();

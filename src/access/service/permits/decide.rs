@@ -70,7 +70,15 @@ fn approve(
     id: i64,
     note: Option<&str>,
 ) -> Result<PermitView, AppError> {
-    let keys = crate::access::service::keys(settings)?;
+    // The list as it stands now: never sign with a key retired elsewhere.
+    let keys = crate::access::service::keys(conn, settings)?;
+    if !keys.can_sign() {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "permit_key_unavailable",
+            "このサーバーには現在の署名鍵がないため、入室許可を承認できません（鍵は別のサーバーで更新されています）。データディレクトリの共有設定を管理者に確認してください。",
+        ));
+    }
     decide(conn, by, id, note, PermitAction::Approve, |permit, now| {
         keys.sign(
             permit.id,
@@ -188,20 +196,5 @@ pub fn rotate_keys(
     by: &Principal,
 ) -> Result<crate::access::codes::JwkSet, AppError> {
     by.require_any(&[Role::Admin])?;
-    let old = crate::access::service::keys(settings)?
-        .current_kid()
-        .to_owned();
-    db::write_tx(conn, |conn| {
-        let keys = crate::access::codes::PermitKeys::rotate(&settings.data_dir)
-            .map_err(AppError::internal)?;
-        audit::record(
-            conn,
-            &by.actor(),
-            "permit.key_rotate",
-            "permit_key",
-            keys.current_kid(),
-            json!({ "retired_kid": old, "kid": keys.current_kid() }),
-        )?;
-        Ok(keys.jwks())
-    })
+    crate::access::service::keys::rotate(conn, settings, &by.actor())
 }

@@ -338,9 +338,18 @@ pub fn reset_password(
 /// none was configured; it is shown once. Either way it must be changed at
 /// first login: `DAICHO_ADMIN_PASSWORD` sits in a unit file or a shell history.
 pub fn bootstrap_admin(conn: &mut DbConn, settings: &Settings) -> Result<Option<String>, AppError> {
-    if model::count_users(conn)? > 0 {
-        return Ok(None);
-    }
+    // Counted inside the write transaction: of instances starting together
+    // on an empty database, the first creates the admin and the others,
+    // waiting on the chain head, then find it there.
+    db::write_tx(conn, |conn| {
+        if model::count_users(conn)? > 0 {
+            return Ok(None);
+        }
+        create_first_admin(conn, settings)
+    })
+}
+
+fn create_first_admin(conn: &mut DbConn, settings: &Settings) -> Result<Option<String>, AppError> {
     let (password_text, generated) = match &settings.admin_password {
         Some(p) => (p.clone(), false),
         None => (password::random_password(), true),

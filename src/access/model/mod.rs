@@ -1,5 +1,9 @@
 //! Permit, access event, carry-out and presence rows, and their queries.
 
+mod keys;
+
+pub use keys::{PublishedKey, publish_key, published_keys, retire_signing_keys};
+
 use crate::db::DbConn;
 use crate::db::schema::{access_carry_outs, access_events, movements, permits, zone_presence};
 use chrono::NaiveDateTime;
