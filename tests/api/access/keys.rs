@@ -36,7 +36,7 @@ fn a_key_rotation_reaches_every_instance() {
     let elsewhere = tempfile::tempdir().unwrap();
     let shared = elsewhere.path().join("data");
     std::os::unix::fs::symlink(&a.settings.data_dir, &shared).unwrap();
-    let b = TestApp::spawn_with(|s| {
+    let b = TestApp::spawn_fresh_with(|s| {
         s.database_url = a.settings.database_url.clone();
         s.data_dir = shared.clone();
     });
@@ -93,7 +93,7 @@ fn an_instance_whose_key_was_retired_elsewhere_refuses_to_sign_with_it() {
             std::fs::copy(&from, own.path().join(file)).unwrap();
         }
     }
-    let b = TestApp::spawn_with(|s| {
+    let b = TestApp::spawn_fresh_with(|s| {
         s.database_url = a.settings.database_url.clone();
         s.data_dir = own.path().to_path_buf();
         s.session_secret = a.settings.session_secret.clone();
