@@ -29,9 +29,16 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `DAICHO_NUT_POLL_SECONDS`: how often UPSes are read over NUT (0 turns polling off).
     pub nut_poll_seconds: u64,
+    /// `DAICHO_IMPORT_MAX_ROWS`: the most rows one CSV import takes.
+    pub import_max_rows: u64,
+    /// `DAICHO_SHUTDOWN_SECONDS`: how long a stop waits for requests in flight.
+    pub shutdown_seconds: u64,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// One import of this many rows stays within a few hundred MB of memory.
+pub const DEFAULT_IMPORT_MAX_ROWS: i64 = 200_000;
 
 impl Settings {
     pub fn from_env() -> Result<Settings, String> {
@@ -64,6 +71,13 @@ impl Settings {
             pool_size: number("DAICHO_DB_POOL_SIZE", (workers as i64 * 2).max(4), 1, 256)? as u32,
             workers,
             nut_poll_seconds: number("DAICHO_NUT_POLL_SECONDS", 30, 0, 86_400)? as u64,
+            import_max_rows: number(
+                "DAICHO_IMPORT_MAX_ROWS",
+                DEFAULT_IMPORT_MAX_ROWS,
+                1,
+                10_000_000,
+            )? as u64,
+            shutdown_seconds: number("DAICHO_SHUTDOWN_SECONDS", 20, 1, 3600)? as u64,
         };
         Ok(settings)
     }
@@ -83,6 +97,8 @@ impl Settings {
             pool_size: 8,
             secure_cookies: false,
             nut_poll_seconds: 30,
+            import_max_rows: DEFAULT_IMPORT_MAX_ROWS as u64,
+            shutdown_seconds: 20,
         }
     }
 }

@@ -7,10 +7,14 @@
 //! would save nothing and every lookup would pay a full parse. `first` stays
 //! only where an ORDER BY picks the row.
 
+mod backup;
 pub mod changes;
+mod existing;
 mod pool;
 pub mod schema;
 
+pub use backup::backup_sqlite;
+pub use existing::{OpenError, open_existing};
 pub use pool::{DbPool, build_pool, establish};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -133,22 +137,5 @@ where
     match conn {
         DbConn::Sqlite(_) => conn.transaction(f),
         DbConn::Pg(_) => f(conn),
-    }
-}
-
-/// A consistent online copy of a SQLite database (`VACUUM INTO`).
-pub fn backup_sqlite(conn: &mut DbConn, target: &str) -> Result<(), String> {
-    match conn {
-        DbConn::Sqlite(lite) => {
-            if std::path::Path::new(target).exists() {
-                return Err(format!("{target} already exists; choose a new file"));
-            }
-            let quoted = target.replace('\'', "''");
-            lite.batch_execute(&format!("VACUUM INTO '{quoted}'"))
-                .map_err(|e| e.to_string())
-        }
-        DbConn::Pg(_) => {
-            Err("PostgreSQL is backed up with pg_dump (see README: Backup), not by daicho".into())
-        }
     }
 }

@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod cabling;
 mod cli;
+mod cli_open;
 mod errors;
 mod identity;
 mod labels;
