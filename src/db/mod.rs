@@ -12,6 +12,7 @@ pub mod changes;
 mod existing;
 mod pool;
 pub mod schema;
+mod writers;
 
 pub use backup::backup_sqlite;
 pub use existing::{OpenError, open_existing};
@@ -108,6 +109,8 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // SQLite: wait for this process's turn at the write lock first ([`writers`]).
+    let turn = matches!(conn, DbConn::Sqlite(_)).then(writers::turn);
     let committed = conn.transaction(|conn| {
         use schema::audit_head::dsl::*;
         diesel::update(audit_head.filter(id.eq(1)))
@@ -115,6 +118,7 @@ where
             .execute(conn)?;
         f(conn)
     });
+    drop(turn);
     // After the commit, before anyone hears of it: nothing read before
     // this change may be answered from memory any more.
     if committed.is_ok() {
