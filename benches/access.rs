@@ -13,71 +13,21 @@
 //! answer, so the client costs little beside the server. Prints figures; never
 //! fails on a timing.
 
-use serde_json::{Value, json};
+#[path = "support/api.rs"]
+mod support;
+
+use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-const PASSWORD: &str = "Bench-Passw0rd-2026";
+use support::{Api, PASSWORD};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-struct Api {
-    base: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Api {
-    fn post(&self, path: &str, token: Option<&str>, body: Value) -> Value {
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
-        if let Some(t) = token {
-            request = request.bearer_auth(t);
-        }
-        let response = request.send().expect("the server answers");
-        let status = response.status();
-        let value: Value = response.json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {value}");
-        value
-    }
-
-    fn login(&self, username: &str, password: &str) -> String {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"username": username, "password": password}),
-        )["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn user(&self, admin: &str, username: &str, roles: &[&str], dept: i64) -> (i64, String) {
-        let initial = "Shoki-Passw0rd-9999";
-        let id = self.post(
-            "/api/v1/users",
-            Some(admin),
-            json!({"username": username, "display_name": username, "password": initial,
-                   "roles": roles, "department_id": dept}),
-        )["id"]
-            .as_i64()
-            .unwrap();
-        let limited = self.login(username, initial);
-        let response = self
-            .http
-            .post(format!("{}/api/v1/auth/password", self.base))
-            .bearer_auth(&limited)
-            .json(&json!({"current_password": initial, "new_password": PASSWORD}))
-            .send()
-            .unwrap();
-        assert_eq!(response.status(), 204);
-        (id, self.login(username, PASSWORD))
-    }
 }
 
 /// One raw HTTP/1.1 request, written once and sent again and again.

@@ -103,7 +103,8 @@ pub fn now() -> NaiveDateTime {
 /// Every change goes through here: on PostgreSQL the row lock
 /// serialises audit appends, on SQLite the first write takes the database's
 /// write lock at once (waiting on `busy_timeout`) instead of failing later
-/// when a read transaction tries to upgrade.
+/// when a read transaction tries to upgrade. On SQLite the writers of this
+/// process first queue for their turn, in order of arrival ([`writers`]).
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,

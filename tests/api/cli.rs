@@ -139,28 +139,38 @@ fn backup_is_a_consistent_copy_while_serving() {
     );
 }
 
-#[test]
-fn serve_stops_gracefully_on_sigterm() {
-    let db = TestDatabase::create();
+/// `daicho serve` on a free port, its log piped; returns once it is ready, with its base URL.
+fn serve(db: &TestDatabase, env: &[(&str, &str)]) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = daicho(&db)
+    let child = daicho(db)
         .arg("serve")
         .env("DAICHO_BIND", format!("127.0.0.1:{port}"))
         .env("DAICHO_ADMIN_PASSWORD", crate::common::ADMIN_PASSWORD)
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::blocking::Client::new();
-    let url = format!("http://127.0.0.1:{port}/readyz");
     let ready = (0..100).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        client.get(&url).send().is_ok_and(|r| r.status() == 200)
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .is_ok_and(|r| r.status() == 200)
     });
     assert!(ready, "the server came up");
+    (child, base)
+}
+
+#[test]
+fn serve_stops_gracefully_on_sigterm() {
+    let db = TestDatabase::create();
+    let (mut child, _) = serve(&db, &[]);
     assert!(
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -176,29 +186,8 @@ fn serve_stops_gracefully_on_sigterm() {
 fn a_request_cut_at_the_stop_limit_is_logged() {
     let db = TestDatabase::create();
     assert!(daicho(&db).arg("migrate").status().unwrap().success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = daicho(&db)
-        .arg("serve")
-        .env("DAICHO_BIND", format!("127.0.0.1:{port}"))
-        .env("DAICHO_ADMIN_PASSWORD", crate::common::ADMIN_PASSWORD)
-        .env("DAICHO_SHUTDOWN_SECONDS", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (child, base) = serve(&db, &[("DAICHO_SHUTDOWN_SECONDS", "1")]);
     let client = reqwest::blocking::Client::new();
-    let ready = (0..100).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        client
-            .get(format!("{base}/readyz"))
-            .send()
-            .is_ok_and(|r| r.status() == 200)
-    });
-    assert!(ready, "the server came up");
     let login: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"username": "admin", "password": crate::common::ADMIN_PASSWORD}))
