@@ -6,6 +6,7 @@ use crate::db::{self, DbPool};
 use crate::error::{AppError, render_error_page};
 use crate::identity::service::RememberedUsers;
 use crate::identity::session::SessionKeys;
+use crate::web::inflight::{self, InFlight};
 use crate::web::json::{JSON_LIMIT, path_error, query_error};
 use crate::web::openapi::KnownRoutes;
 use crate::{
@@ -13,11 +14,12 @@ use crate::{
 };
 use actix_web::dev::{Server, Service};
 use actix_web::http::StatusCode;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::{DefaultHeaders, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub gate_memory: Arc<access::service::GateMemory>,
     /// Whether storage refused a write lately (`/readyz`).
     pub storage: Arc<db::fault::StorageHealth>,
+    /// Requests being answered, so that a stop can name those it cuts.
+    pub inflight: Arc<InFlight>,
 }
 
 /// Every guard and badge holder of a ward many times over; when full it starts over.
@@ -132,6 +136,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
         remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
         gate_memory: Arc::default(),
         storage: Arc::default(),
+        inflight: Arc::default(),
     })
 }
 
@@ -206,10 +211,28 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
     crate::error::PageError::App(app).into()
 }
 
+/// Resolves at SIGTERM or SIGINT (Ctrl-C), once the stop is noted: both stop
+/// gracefully, waiting up to `limit` for requests in flight.
+async fn stop_requested(inflight: Arc<InFlight>, limit: Duration) {
+    use actix_web::rt::signal::{ctrl_c, unix};
+    use futures_util::future::{pending, select};
+    let Ok(mut term) = unix::signal(unix::SignalKind::terminate()) else {
+        log::error!("cannot listen for SIGTERM; stop with SIGKILL only");
+        return pending().await;
+    };
+    let term = std::pin::pin!(term.recv());
+    let int = std::pin::pin!(ctrl_c());
+    select(term, int).await;
+    inflight.begin_stop(limit);
+}
+
 /// Starts serving on `listener` (HTTPS when `DAICHO_TLS_CERT`/`DAICHO_TLS_KEY` are set); the
-/// returned server stops gracefully on SIGTERM/SIGINT.
+/// returned server stops gracefully on SIGTERM/SIGINT, waiting up to `DAICHO_SHUTDOWN_SECONDS`
+/// for requests in flight and logging each it cuts.
 pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
+    let limit = state.settings.shutdown_seconds;
+    let inflight = state.inflight.clone();
     let routes = web::Data::new(KnownRoutes::of(&openapi_doc()));
     let throttle = web::Data::new(plumbing::throttle::AttemptThrottle::new(
         state.settings.trusted_proxies.clone(),
@@ -224,7 +247,9 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
     let state = web::Data::new(state);
     power::poller::start(&state);
     let metrics = metrics(&state)?;
+    let stopping = stop_requested(inflight.clone(), Duration::from_secs(limit));
     let server = HttpServer::new(move || {
+        let inflight = inflight.clone();
         App::new()
             .app_data(state.clone())
             .app_data(throttle.clone())
@@ -247,6 +272,9 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             .wrap(security_headers(https))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(metrics.clone())
+            .wrap(from_fn(move |req, next| {
+                inflight::track(inflight.clone(), req, next)
+            }))
             .into_utoipa_app()
             .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
             .into_app()
@@ -254,7 +282,8 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
             .default_service(web::to(not_found))
     })
     .workers(workers)
-    .shutdown_timeout(20);
+    .shutdown_signal(stopping)
+    .shutdown_timeout(limit);
     let server = match tls {
         Some(config) => server.listen_rustls_0_23(listener, config),
         None => server.listen(listener),
@@ -279,5 +308,9 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         "daicho serving on {scheme}://{bind} ({:?})",
         db::Backend::of(&state.settings.database_url)
     );
-    server(state, listener)?.await.map_err(|e| e.to_string())
+    let inflight = state.inflight.clone();
+    let stopped = server(state, listener)?.await.map_err(|e| e.to_string());
+    // Whatever the server let go of unfinished at the limit.
+    inflight.report_cut();
+    stopped
 }

@@ -40,6 +40,10 @@ pub struct Settings {
     /// `DAICHO_NUT_PORTS`: the ports a UPS's NUT address may name (default 3493 alone),
     /// so that the poller cannot be pointed at any other service to probe it.
     pub nut_ports: Vec<u16>,
+    /// `DAICHO_IMPORT_MAX_ROWS`: the most rows one CSV import takes.
+    pub import_max_rows: u64,
+    /// `DAICHO_SHUTDOWN_SECONDS`: how long a stop waits for requests in flight.
+    pub shutdown_seconds: u64,
 }
 
 /// The PEM files daicho serves HTTPS with: the certificate chain (the server's first), and
@@ -53,6 +57,9 @@ pub struct TlsFiles {
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// A session unused for this long is over, unless `DAICHO_SESSION_IDLE_MINUTES` says otherwise.
 pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 30;
+
+/// One import of this many rows stays within a few hundred MB of memory.
+pub const DEFAULT_IMPORT_MAX_ROWS: i64 = 200_000;
 
 impl Settings {
     pub fn from_env() -> Result<Settings, String> {
@@ -127,6 +134,13 @@ impl Settings {
                 None => vec![NUT_PORT],
                 Some(list) => parse_ports(&list)?,
             },
+            import_max_rows: number(
+                "DAICHO_IMPORT_MAX_ROWS",
+                DEFAULT_IMPORT_MAX_ROWS,
+                1,
+                10_000_000,
+            )? as u64,
+            shutdown_seconds: number("DAICHO_SHUTDOWN_SECONDS", 20, 1, 3600)? as u64,
         };
         Ok(settings)
     }
@@ -150,6 +164,8 @@ impl Settings {
             nut_poll_seconds: 30,
             trusted_proxies: Vec::new(),
             nut_ports: vec![NUT_PORT],
+            import_max_rows: DEFAULT_IMPORT_MAX_ROWS as u64,
+            shutdown_seconds: 20,
         }
     }
 }

@@ -80,20 +80,50 @@ enum AuditCommand {
     Verify,
 }
 
+/// Why a command failed, and so its exit status.
+enum Failure {
+    /// Exit 2: DATABASE_URL names no daicho database (and none was created).
+    NoDatabase(String),
+    /// Exit 1: anything else (a broken chain, bad input, a failed write).
+    Failed(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Failed(message)
+    }
+}
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
-    let settings = match Settings::from_env() {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new().block_on(daicho::app::serve(settings)),
-        Command::Migrate => connect(&settings).and_then(|mut conn| {
+    let result = Settings::from_env()
+        .map_err(Failure::Failed)
+        .and_then(|settings| run(cli.command.unwrap_or(Command::Serve), &settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Failed(message)) => {
+            eprintln!("daicho: {message}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::NoDatabase(message)) => {
+            eprintln!("daicho: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command, settings: &Settings) -> Result<(), Failure> {
+    match command {
+        Command::Serve => {
+            Ok(actix_web::rt::System::new().block_on(daicho::app::serve(settings.clone()))?)
+        }
+        Command::Migrate => {
+            let mut conn = db::establish(&settings.database_url)?;
             let applied = db::run_migrations(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
             Ok(())
-        }),
+        }
         Command::User(UserCommand::Add {
             username,
             display_name,
@@ -101,47 +131,43 @@ fn main() -> ExitCode {
             department_id,
             staff_number,
             password_stdin,
-        }) => add_user(
-            &settings,
+        }) => Ok(add_user(
+            &mut open(settings)?,
             username,
             display_name,
             roles,
             department_id,
             staff_number,
             password_stdin,
-        ),
-        Command::Backup { path } => connect(&settings).and_then(|mut conn| {
-            db::backup_sqlite(&mut conn, &path)?;
+        )?),
+        Command::Backup { path } => {
+            db::backup_sqlite(&mut open(settings)?, &path)?;
             println!("backup written to {path}");
             Ok(())
-        }),
-        Command::Audit(AuditCommand::Verify) => verify(&settings),
-        Command::Import(ImportCommand::Equipment { file }) => {
-            daicho::register::cli::import_equipment(&settings, &file)
         }
-        Command::Export(ExportCommand::Equipment) => {
-            daicho::register::cli::export_equipment(&settings)
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        Command::Audit(AuditCommand::Verify) => Ok(verify(&mut open(settings)?)?),
+        Command::Import(ImportCommand::Equipment { file }) => Ok(
+            daicho::register::cli::import_equipment(&mut open(settings)?, settings, &file)?,
+        ),
+        Command::Export(ExportCommand::Equipment) => Ok(daicho::register::cli::export_equipment(
+            &mut open(settings)?,
+        )?),
     }
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("daicho: {message}");
-    ExitCode::FAILURE
-}
-
-fn connect(settings: &Settings) -> Result<db::DbConn, String> {
-    let mut conn = db::establish(&settings.database_url)?;
+/// Every command but `serve` and `migrate`: an existing daicho database only,
+/// brought up to date.
+fn open(settings: &Settings) -> Result<db::DbConn, Failure> {
+    let mut conn = db::open_existing(&settings.database_url).map_err(|e| match e {
+        db::OpenError::NotDaicho(m) => Failure::NoDatabase(m),
+        db::OpenError::Failed(m) => Failure::Failed(m),
+    })?;
     db::run_migrations(&mut conn)?;
     Ok(conn)
 }
 
 fn add_user(
-    settings: &Settings,
+    conn: &mut db::DbConn,
     username: String,
     display_name: String,
     roles: Vec<String>,
@@ -172,8 +198,7 @@ fn add_user(
         staff_number,
         birth_date: None,
     };
-    let mut conn = connect(settings)?;
-    let user = create_user_as_system(&mut conn, &input, generated).map_err(|e| match e.fields {
+    let user = create_user_as_system(conn, &input, generated).map_err(|e| match e.fields {
         Some(fields) => fields
             .iter()
             .map(|(k, v)| format!("{k}: {v}"))
@@ -189,9 +214,8 @@ fn add_user(
     Ok(())
 }
 
-fn verify(settings: &Settings) -> Result<(), String> {
-    let mut conn = connect(settings)?;
-    let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+fn verify(conn: &mut db::DbConn) -> Result<(), String> {
+    let report = audit::verify(conn).map_err(|e| e.to_string())?;
     if report.ok {
         println!(
             "audit chain OK: {} events, head {}",

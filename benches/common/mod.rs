@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 pub const PASSWORD: &str = "Bench-Passw0rd-2026";
 /// `DAICHO_ADMIN_PASSWORD`: changed to [`PASSWORD`] at the first sign-in, as it must be.
-const ADMIN_INITIAL_PASSWORD: &str = "Bench-Shoki-Passw0rd-2026";
+pub const ADMIN_INITIAL_PASSWORD: &str = "Bench-Shoki-Passw0rd-2026";
 
 pub fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -39,11 +39,7 @@ pub fn serve(url: &str, dir: &Path) -> (String, Api) {
     });
     let api = Api {
         base: format!("http://{addr}"),
-        // reqwest's rustls needs the process's crypto provider chosen before a client is built.
-        http: {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            reqwest::blocking::Client::new()
-        },
+        http: client_builder().build().unwrap(),
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     while api
@@ -66,6 +62,13 @@ pub fn serve(url: &str, dir: &Path) -> (String, Api) {
         api.first_change("admin", ADMIN_INITIAL_PASSWORD);
     }
     (addr, api)
+}
+
+/// A client builder with the process's TLS crypto provider chosen first (reqwest's rustls
+/// needs it before a client is built).
+pub fn client_builder() -> reqwest::blocking::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
 }
 
 pub struct Api {

@@ -7,13 +7,18 @@
 //! would save nothing and every lookup would pay a full parse. `first` stays
 //! only where an ORDER BY picks the row.
 
+mod backup;
 pub mod changes;
+mod existing;
 pub mod fault;
 mod pool;
 pub mod schema;
 pub mod transport;
 pub mod url;
+mod writers;
 
+pub use backup::backup_sqlite;
+pub use existing::{OpenError, open_existing};
 pub use pool::{DbPool, build_pool, establish};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -147,12 +152,15 @@ pub fn now() -> NaiveDateTime {
 /// Every change goes through here: on PostgreSQL the row lock
 /// serialises audit appends, on SQLite the first write takes the database's
 /// write lock at once (waiting on `busy_timeout`) instead of failing later
-/// when a read transaction tries to upgrade.
+/// when a read transaction tries to upgrade. On SQLite the writers of this
+/// process first queue for their turn, in order of arrival ([`writers`]).
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // SQLite: wait for this process's turn at the write lock first ([`writers`]).
+    let turn = matches!(conn, DbConn::Sqlite(_)).then(writers::turn);
     let committed = conn.transaction(|conn| {
         use schema::audit_head::dsl::*;
         diesel::update(audit_head.filter(id.eq(1)))
@@ -160,6 +168,7 @@ where
             .execute(conn)?;
         f(conn)
     });
+    drop(turn);
     // After the commit, before anyone hears of it: nothing read before
     // this change may be answered from memory any more.
     if committed.is_ok() {
@@ -222,22 +231,5 @@ where
     match conn {
         DbConn::Sqlite(_) => conn.transaction(f),
         DbConn::Pg(_) => f(conn),
-    }
-}
-
-/// A consistent online copy of a SQLite database (`VACUUM INTO`).
-pub fn backup_sqlite(conn: &mut DbConn, target: &str) -> Result<(), String> {
-    match conn {
-        DbConn::Sqlite(lite) => {
-            if std::path::Path::new(target).exists() {
-                return Err(format!("{target} already exists; choose a new file"));
-            }
-            let quoted = target.replace('\'', "''");
-            lite.batch_execute(&format!("VACUUM INTO '{quoted}'"))
-                .map_err(|e| e.to_string())
-        }
-        DbConn::Pg(_) => {
-            Err("PostgreSQL is backed up with pg_dump (see README: Backup), not by daicho".into())
-        }
     }
 }

@@ -1,22 +1,35 @@
 //! `daicho import equipment FILE` and `daicho export equipment`.
 
 use crate::config::Settings;
-use crate::db;
+use crate::db::DbConn;
 use crate::register::model::EquipmentFilter;
-use crate::register::service::csv_io;
-use std::io::Write;
+use crate::register::service::csv_io::{self, RowCounter};
+use std::io::{Read, Write};
 use std::time::Instant;
 
-fn connect(settings: &Settings) -> Result<db::DbConn, String> {
-    let mut conn = db::establish(&settings.database_url)?;
-    db::run_migrations(&mut conn)?;
-    Ok(conn)
+/// Reads the file in pieces, counting its rows: one over
+/// `DAICHO_IMPORT_MAX_ROWS` is refused before the file is held whole.
+fn read_counted(file: &str, max_rows: u64) -> Result<Vec<u8>, String> {
+    let io = |e: std::io::Error| format!("{file}: {e}");
+    let mut input = std::fs::File::open(file).map_err(io)?;
+    let mut rows = RowCounter::new(max_rows);
+    let mut bytes = Vec::new();
+    let mut piece = vec![0u8; 1 << 16];
+    loop {
+        let n = input.read(&mut piece).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        rows.feed(&piece[..n]).map_err(|e| e.message)?;
+        bytes.extend_from_slice(&piece[..n]);
+    }
+    rows.finish().map_err(|e| e.message)?;
+    Ok(bytes)
 }
 
 /// Imports a CSV file, with a progress bar on standard error for long imports.
-pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
-    let mut conn = connect(settings)?;
+pub fn import_equipment(conn: &mut DbConn, settings: &Settings, file: &str) -> Result<(), String> {
+    let bytes = read_counted(file, settings.import_max_rows)?;
     let started = Instant::now();
     let bar = indicatif::ProgressBar::hidden();
     bar.set_style(
@@ -36,7 +49,7 @@ pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
         }
         bar.set_position(done);
     };
-    let result = csv_io::import_equipment_as_system(&mut conn, &bytes, &mut progress);
+    let result = csv_io::import_equipment_as_system(conn, &bytes, &mut progress);
     bar.finish_and_clear();
     let outcome = result.map_err(|e| e.describe())?;
     println!(
@@ -50,10 +63,9 @@ pub fn import_equipment(settings: &Settings, file: &str) -> Result<(), String> {
 }
 
 /// Writes the whole register as CSV to standard output.
-pub fn export_equipment(settings: &Settings) -> Result<(), String> {
-    let mut conn = connect(settings)?;
+pub fn export_equipment(conn: &mut DbConn) -> Result<(), String> {
     let bytes =
-        csv_io::export_equipment(&mut conn, &EquipmentFilter::default()).map_err(|e| e.message)?;
+        csv_io::export_equipment(conn, &EquipmentFilter::default()).map_err(|e| e.message)?;
     let mut out = std::io::stdout().lock();
     out.write_all(&bytes)
         .and_then(|_| out.flush())

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod inflight;
 pub mod input;
 pub mod json;
 pub mod layout;

@@ -139,28 +139,38 @@ fn backup_is_a_consistent_copy_while_serving() {
     );
 }
 
-#[test]
-fn serve_stops_gracefully_on_sigterm() {
-    let db = TestDatabase::create();
+/// `daicho serve` on a free port, its log piped; returns once it is ready, with its base URL.
+fn serve(db: &TestDatabase, env: &[(&str, &str)]) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = daicho(&db)
+    let child = daicho(db)
         .arg("serve")
         .env("DAICHO_BIND", format!("127.0.0.1:{port}"))
         .env("DAICHO_ADMIN_PASSWORD", crate::common::ADMIN_PASSWORD)
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
     let client = crate::common::client_builder().build().unwrap();
-    let url = format!("http://127.0.0.1:{port}/readyz");
     let ready = (0..100).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        client.get(&url).send().is_ok_and(|r| r.status() == 200)
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .is_ok_and(|r| r.status() == 200)
     });
     assert!(ready, "the server came up");
+    (child, base)
+}
+
+#[test]
+fn serve_stops_gracefully_on_sigterm() {
+    let db = TestDatabase::create();
+    let (mut child, _) = serve(&db, &[]);
     assert!(
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -170,4 +180,60 @@ fn serve_stops_gracefully_on_sigterm() {
     );
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}
+
+#[test]
+fn a_request_cut_at_the_stop_limit_is_logged() {
+    let db = TestDatabase::create();
+    assert!(daicho(&db).arg("migrate").status().unwrap().success());
+    let (child, base) = serve(&db, &[("DAICHO_SHUTDOWN_SECONDS", "1")]);
+    let client = reqwest::blocking::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": crate::common::ADMIN_PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    // Hold the audit chain's head: every write waits behind it.
+    use diesel::connection::SimpleConnection;
+    let mut holder = daicho::db::establish(&db.url).unwrap();
+    holder
+        .batch_execute("BEGIN; UPDATE audit_head SET seq = seq WHERE id = 1;")
+        .unwrap();
+    let blocked = std::thread::spawn({
+        let url = format!("{base}/api/v1/departments");
+        move || {
+            let _ = reqwest::blocking::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&serde_json::json!({"code": "CUT", "name": "止まる課"}))
+                .send();
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let stop = std::time::Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let took = stop.elapsed();
+    holder.batch_execute("ROLLBACK").unwrap();
+    blocked.join().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "stopped after the 1 s limit, not the write's wait: {took:?}"
+    );
+    assert_eq!(
+        log.matches("cut POST /api/v1/departments after it ran")
+            .count(),
+        1,
+        "the cut request is logged once: {log}"
+    );
 }

@@ -10,6 +10,7 @@ mod audit;
 mod authority;
 mod cabling;
 mod cli;
+mod cli_open;
 mod errors;
 mod identity;
 mod input;

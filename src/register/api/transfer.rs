@@ -3,7 +3,7 @@
 use super::equipment::EquipmentQuery;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
-use crate::register::service::csv_io::{self, ImportError, ImportOutcome, LineFault};
+use crate::register::service::csv_io::{self, ImportError, ImportOutcome, LineFault, RowCounter};
 use crate::register::service::{self, DisposalInput, DisposalView};
 use crate::web::{ApiJson, CurrentUser, with_db};
 use actix_web::http::{StatusCode, header};
@@ -68,21 +68,38 @@ pub fn lines_response(lines: Vec<LineFault>) -> HttpResponse {
     })
 }
 
-/// Reads a body up to `limit` bytes; 413 beyond.
-pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
+/// Reads a CSV body up to `limit` bytes and `rows.max_rows` rows; 413 beyond
+/// either. Rows are counted as the body arrives: a file over the row limit is
+/// refused at its first row too many, not once it is all held.
+pub async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+    mut rows: RowCounter,
+) -> Result<Vec<u8>, AppError> {
     let mut body = Vec::new();
     let mut seen = 0usize;
+    let mut refused = None;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
             AppError::bad_request("bad_request", "送信データを受け取れませんでした。")
         })?;
         seen += chunk.len();
-        if seen <= limit {
-            body.extend_from_slice(&chunk);
+        if refused.is_none() && seen <= limit {
+            match rows.feed(&chunk) {
+                Ok(()) => body.extend_from_slice(&chunk),
+                Err(e) => {
+                    refused = Some(e);
+                    body = Vec::new();
+                }
+            }
         } else if seen > 2 * limit {
             break; // stop reading; the client gets the 413 (or a closed connection)
         }
-        // Between the two, the rest is drained so that the client reads the answer.
+        // Past a limit the rest is drained (up to twice the byte limit) so
+        // that the client reads the answer.
+    }
+    if let Some(e) = refused {
+        return Err(e);
     }
     if seen > limit {
         return Err(AppError::new(
@@ -94,18 +111,20 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8
             ),
         ));
     }
+    rows.finish()?;
     Ok(body)
 }
 
 /// Import devices from CSV (UTF-8 with or without BOM, or Shift_JIS): existing tags
 /// are updated, the others created; any bad line → 422 with every bad line, nothing imported.
+/// More rows than `DAICHO_IMPORT_MAX_ROWS` (default 200,000) → 413 `too_many_rows`.
 #[utoipa::path(
     tag = "register",
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 200, body = ImportOutcome),
         (status = 403, body = ErrorBody),
-        (status = 413, body = ErrorBody),
+        (status = 413, description = "payload_too_large, too_many_rows", body = ErrorBody),
         (status = 415, body = ErrorBody),
         (status = 422, description = "invalid_csv: every bad line", body = CsvErrorBody),
     )
@@ -135,7 +154,8 @@ async fn import_equipment_csv(
         ));
     }
     let principal = user.0.principal;
-    let bytes = read_body(payload, IMPORT_LIMIT).await?;
+    let max_rows = state.settings.import_max_rows;
+    let bytes = read_body(payload, IMPORT_LIMIT, RowCounter::new(max_rows)).await?;
     let result = with_db(&state, move |conn| {
         Ok(csv_io::import_equipment(
             conn,

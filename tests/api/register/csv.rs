@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 const HEADER: &str = "資産番号,機器名,種別,主要機器,所管課コード,管理区域コード,建物,階,部屋,ラック,ユニット,メーカー,型番,製造番号,情報区分,状態,設置日,UPS資産番号,サージ保護,必要停止時間（分）,備考";
 
-fn import(app: &TestApp, token: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn import(app: &TestApp, token: &str, bytes: Vec<u8>) -> Response {
     app.request(Method::POST, "/api/v1/equipment/import", Some(token))
         .header("content-type", "text/csv")
         .body(bytes)
@@ -16,7 +16,7 @@ fn import(app: &TestApp, token: &str, bytes: Vec<u8>) -> Response {
         .unwrap()
 }
 
-fn csv(lines: &[&str]) -> Vec<u8> {
+pub(super) fn csv(lines: &[&str]) -> Vec<u8> {
     let mut text = String::from(HEADER);
     for l in lines {
         text.push_str("\r\n");
@@ -26,7 +26,7 @@ fn csv(lines: &[&str]) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn count(app: &TestApp, token: &str) -> i64 {
+pub(super) fn count(app: &TestApp, token: &str) -> i64 {
     body(app.get("/api/v1/equipment", token))["total"]
         .as_i64()
         .unwrap()

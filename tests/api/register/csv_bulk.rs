@@ -63,17 +63,25 @@ fn a_batched_import_audits_each_device_and_the_chain_verifies() {
     assert_eq!(history[0]["detail"]["via"], "csv_import");
     assert_eq!(history[0]["detail"]["after"]["name"], "機器2100");
 
-    // The summary names the file and the range of the per-device events.
+    // The summary names the file and the per-device events of each batch (a
+    // range of `seq` a transaction: the new UPSes first, then 1,000 rows each).
     let summary = body(app.get("/api/v1/audit?action=equipment.import&per_page=1", &f.admin));
     let detail: &Value = &summary["items"][0]["detail"];
     assert_eq!(detail["file_sha256"], digest.as_str());
     assert_eq!(detail["created"], ROWS as u64);
-    let (first, last) = (
-        detail["events"][0].as_i64().unwrap(),
-        detail["events"][1].as_i64().unwrap(),
+    let batches: Vec<(i64, i64)> = detail["batches"]
+        .as_array()
+        .expect("batches")
+        .iter()
+        .map(|b| (b[0].as_i64().unwrap(), b[1].as_i64().unwrap()))
+        .collect();
+    assert_eq!(batches.len(), 4, "{batches:?}");
+    let events: i64 = batches.iter().map(|(from, to)| to - from + 1).sum();
+    assert_eq!(events, ROWS as i64);
+    assert_eq!(
+        summary["items"][0]["seq"].as_i64().unwrap(),
+        batches.last().unwrap().1 + 1
     );
-    assert_eq!(last - first + 1, ROWS as i64);
-    assert_eq!(summary["items"][0]["seq"].as_i64().unwrap(), last + 1);
 
     // UPS links: to a UPS later in the file, and from one UPS to another.
     let server = body(app.get("/api/v1/equipment/SRV-01234", &f.operator));

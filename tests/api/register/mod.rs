@@ -378,7 +378,9 @@ fn tags_and_serials_match_from_the_start_names_and_models_anywhere() {
 }
 
 mod csv;
+mod csv_batches;
 mod csv_bulk;
+mod csv_limits;
 mod disposal;
 mod pages;
 mod search_plans;

@@ -1,4 +1,5 @@
-//! Import: every line checked first, nothing written if one is bad, then one transaction.
+//! Import: every line checked first, nothing written if one is bad, then
+//! written in short batches ([`super::write`]).
 
 use super::plan::{Lookups, Row, plan_row};
 use super::*;
@@ -174,7 +175,11 @@ fn import_as(
         return Err(one_line(2, "データ行がありません。"));
     }
     let file_sha256 = hex::encode(Sha256::digest(bytes));
-    db::write_tx(conn, |conn| {
+    drop(reader);
+    drop(text);
+    // Every line is checked against one reading of the register, outside any
+    // write transaction: a long check holds no lock the gate needs.
+    let (planned, l) = db::read_together(conn, |conn| -> Result<_, ImportError> {
         let mut l = Lookups {
             departments: identity_model::list_departments(conn)?
                 .into_iter()
@@ -253,6 +258,8 @@ fn import_as(
             lines.sort_by_key(|f| f.line);
             return Err(ImportError::Lines(lines));
         }
-        super::write::write_rows(conn, actor, planned, &l, file_sha256, progress)
-    })
+        Ok((planned, l))
+    })?;
+    drop(records);
+    super::write::write_rows(conn, actor, planned, &l, file_sha256, progress)
 }

@@ -3,9 +3,11 @@
 //! BOM, or Shift_JIS; every line checked first; all or nothing).
 
 mod import;
+mod limit;
 mod plan;
 mod write;
 pub use import::*;
+pub use limit::{RowCounter, too_many_rows};
 
 use super::equipment::{Faults, changes, fields_of_input, view_of, workflow_status};
 use crate::audit;

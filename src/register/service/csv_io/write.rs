@@ -1,24 +1,25 @@
-//! Writing a checked import in its transaction: new devices with multi-row
-//! INSERTs (COPY on PostgreSQL), changed ones with one UPDATE per thousand
-//! rows on PostgreSQL and of the changed columns on SQLite, and one audit
-//! event per device appended through a single audit batch (the chain head
-//! stays in memory).
+//! Writing a checked import in short transactions of [`CHUNK`] rows, each
+//! with its own audit events, so that no writer — a gate entry above all —
+//! waits behind the whole file. New devices go in with multi-row INSERTs,
+//! changed ones with one UPDATE per batch on PostgreSQL and of the changed
+//! columns on SQLite. A closing `equipment.import` event records the file and
+//! the audit events of every batch.
+//!
+//! All or nothing holds for the checking: a file with one bad line writes
+//! nothing. A crash or a lost database between two batches leaves the batches
+//! before it written (each whole, with its events) and no closing event;
+//! importing the same file again finishes the work, since rows already
+//! written are then unchanged. Before each batch its rows are read again: a
+//! device changed or created by someone else since the check stops the import
+//! there (409 `import_conflict`) rather than overwrite that change.
 
 use super::plan::{Lookups, Planned};
 use super::*;
 
-/// Rows handled between two progress reports (and per multi-row INSERT).
+/// Rows per transaction (and per multi-row INSERT).
 const CHUNK: usize = 1000;
-
 /// New devices from which an import refreshes PostgreSQL's planner statistics.
 const ANALYZE_AFTER: u64 = 1000;
-
-/// What one row does, with its audit event once the chunk is written.
-enum Step {
-    Create(String, serde_json::Value),
-    Update(String, serde_json::Value),
-    Unchanged,
-}
 
 pub(super) fn write_rows(
     conn: &mut DbConn,
@@ -47,125 +48,59 @@ pub(super) fn write_rows(
     for chunk in linked.chunks(1000) {
         linked_tags.extend(model::tags_by_id(conn, chunk)?);
     }
-    // Links between new UPSes, set once both exist: (device, UPS) by tag.
-    let mut deferred: Vec<(String, String)> = Vec::new();
-
-    // New devices that other rows name as their UPS go in first, so the rows
-    // naming them are written with the link already in place.
+    // New devices that other rows name as their UPS go in first, in a batch
+    // of their own, so the rows naming them are written with the link in place.
     let named: HashSet<&str> = planned
         .iter()
         .filter_map(|p| p.ups_tag.as_deref())
         .collect();
-    let early: Vec<bool> = planned
+    let (early, rest): (Vec<&Planned>, Vec<&Planned>) = planned
         .iter()
-        .map(|p| p.existing.is_none() && named.contains(p.fields.asset_tag.as_str()))
-        .collect();
-    let mut first = Vec::new();
-    for p in planned
-        .iter()
-        .zip(&early)
-        .filter(|(_, e)| **e)
-        .map(|(p, _)| p)
-    {
-        let f = resolved(p, &ids, now);
-        if p.ups_tag.is_some() && f.ups_equipment_id.is_none() {
-            deferred.push((f.asset_tag.clone(), p.ups_tag.clone().unwrap_or_default()));
-        }
-        first.push(f);
-    }
-    ids.extend(
-        model::insert_equipment_many(conn, &first, now)?
-            .into_iter()
-            .map(|(id, tag)| (tag, id)),
-    );
-    drop(first);
-
-    let mut audit = audit::Batch::begin(conn, actor)?;
-    let first_seq = audit.seq() + 1;
+        .partition(|p| p.existing.is_none() && named.contains(p.fields.asset_tag.as_str()));
     let mut outcome = ImportOutcome::default();
+    // The per-device events of each batch, as ranges of `seq`.
+    let mut batches: Vec<[i64; 2]> = Vec::new();
     let mut done = 0u64;
-    for (chunk, early) in planned.chunks(CHUNK).zip(early.chunks(CHUNK)) {
-        let mut creates = Vec::new();
-        let mut updates = Vec::new();
-        let mut steps = Vec::with_capacity(chunk.len());
-        for (p, early) in chunk.iter().zip(early) {
-            let f = resolved(p, &ids, now);
-            if !early && p.ups_tag.is_some() && f.ups_equipment_id.is_none() {
-                // Checked rows name only UPSes stored before or written above.
-                return Err(AppError::internal("import: a UPS was not written first").into());
-            }
-            let step = match &p.existing {
-                None => {
-                    let view = view_of(stored(&f, now), p.ups_tag.clone());
-                    let detail = json!({ "after": view, "via": "csv_import" });
-                    if !early {
-                        creates.push(f);
-                    }
-                    outcome.created += 1;
-                    Step::Create(view.asset_tag, detail)
-                }
-                Some(current) => {
-                    let before_ups = current
-                        .ups_equipment_id
-                        .and_then(|id| linked_tags.get(&id).cloned());
-                    let before = view_of(current.clone(), before_ups);
-                    let mut probe = current.clone();
-                    apply(&mut probe, &f);
-                    let after = view_of(probe, p.ups_tag.clone());
-                    let mut diff = changes(&before, &after);
-                    if diff["changes"].as_object().is_none_or(|m| m.is_empty()) {
-                        outcome.unchanged += 1;
-                        Step::Unchanged
-                    } else {
-                        updates.push((current, f));
-                        diff["via"] = json!("csv_import");
-                        outcome.updated += 1;
-                        Step::Update(current.asset_tag.clone(), diff)
-                    }
-                }
-            };
-            steps.push(step);
-        }
-        model::insert_equipment_bulk(conn, &creates, now)?;
-        model::update_equipment_bulk(conn, &updates)?;
-        for step in steps {
-            match step {
-                Step::Create(tag, detail) => {
-                    audit.push(conn, "equipment.create", "equipment", &tag, &detail)?
-                }
-                Step::Update(tag, detail) => {
-                    audit.push(conn, "equipment.update", "equipment", &tag, &detail)?
-                }
-                Step::Unchanged => continue,
-            };
-        }
+    if !early.is_empty() {
+        let range = db::write_tx(conn, |conn| -> Result<_, ImportError> {
+            still_as_checked(conn, &early, done)?;
+            write_early(conn, actor, &early, &mut ids, now)
+        })?;
+        outcome.created += early.len() as u64;
+        batches.push(range);
+        done += early.len() as u64;
+        progress(done, total);
+    }
+    for chunk in rest.chunks(CHUNK) {
+        let (range, counts) = db::write_tx(conn, |conn| -> Result<_, ImportError> {
+            still_as_checked(conn, chunk, done)?;
+            write_chunk(conn, actor, chunk, &ids, &linked_tags, now)
+        })?;
+        outcome.created += counts.created;
+        outcome.updated += counts.updated;
+        outcome.unchanged += counts.unchanged;
+        batches.extend(range);
         done += chunk.len() as u64;
         progress(done, total);
     }
-    for (device, ups) in deferred {
-        let (Some(id), Some(ups_id)) = (ids.get(&device), ids.get(&ups)) else {
-            return Err(AppError::internal("import: a UPS link has no device").into());
-        };
-        diesel::update(equipment::table.find(*id))
-            .set(equipment::ups_equipment_id.eq(ups_id))
-            .execute(conn)?;
-    }
-    let last_seq = audit.seq();
-    audit.push(
-        conn,
-        "equipment.import",
-        "equipment",
-        "*",
-        &json!({
-            "created": outcome.created,
-            "updated": outcome.updated,
-            "unchanged": outcome.unchanged,
-            "file_sha256": file_sha256,
-            // The per-device events of this import, as a range of `seq`.
-            "events": if last_seq >= first_seq { json!([first_seq, last_seq]) } else { json!(null) },
-        }),
-    )?;
-    audit.finish(conn)?;
+    db::write_tx(conn, |conn| {
+        audit::record(
+            conn,
+            actor,
+            "equipment.import",
+            "equipment",
+            "*",
+            json!({
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "file_sha256": file_sha256,
+                // The per-device events of this import: one range of `seq` a
+                // batch (other writers' events may fall between two batches).
+                "batches": batches,
+            }),
+        )
+    })?;
     if outcome.created >= ANALYZE_AFTER
         && let DbConn::Pg(pg) = conn
     {
@@ -177,6 +112,143 @@ pub(super) fn write_rows(
         pg.batch_execute("ANALYZE equipment")?;
     }
     Ok(outcome)
+}
+
+/// Stops the import (409) when a row of this batch no longer stands as it was
+/// checked: a device created, changed or removed by someone else meanwhile.
+fn still_as_checked(conn: &mut DbConn, rows: &[&Planned], done: u64) -> Result<(), ImportError> {
+    let tags: Vec<String> = rows.iter().map(|p| p.fields.asset_tag.clone()).collect();
+    let now: HashMap<String, String> = model::equipment_by_tags(conn, &tags)?
+        .into_iter()
+        .map(|e| (e.asset_tag.clone(), format!("{e:?}")))
+        .collect();
+    for p in rows {
+        let then = p.existing.as_ref().map(|e| format!("{e:?}"));
+        if then.as_ref() != now.get(&p.fields.asset_tag) {
+            return Err(AppError::conflict(
+                "import_conflict",
+                format!(
+                    "取り込み中に機器 {}（{}行目）が他の操作で登録・変更されたため、ここで止めました。\
+                     先頭から {done} 行は取り込み済みです。同じファイルをもう一度取り込むと、\
+                     残りが取り込まれます（取り込み済みの行は「変更なし」になります）。",
+                    p.fields.asset_tag, p.line
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The new UPSes other rows name, with links among themselves; their events.
+fn write_early(
+    conn: &mut DbConn,
+    actor: &audit::Actor,
+    early: &[&Planned],
+    ids: &mut HashMap<String, i64>,
+    now: NaiveDateTime,
+) -> Result<[i64; 2], ImportError> {
+    // Links between new UPSes, set once both exist: (device, UPS) by tag.
+    let mut deferred: Vec<(String, String)> = Vec::new();
+    let mut first = Vec::with_capacity(early.len());
+    for p in early {
+        let f = resolved(p, ids, now);
+        if let Some(ups) = &p.ups_tag
+            && f.ups_equipment_id.is_none()
+        {
+            deferred.push((f.asset_tag.clone(), ups.clone()));
+        }
+        first.push(f);
+    }
+    ids.extend(
+        model::insert_equipment_many(conn, &first, now)?
+            .into_iter()
+            .map(|(id, tag)| (tag, id)),
+    );
+    for (device, ups) in deferred {
+        let (Some(id), Some(ups_id)) = (ids.get(&device), ids.get(&ups)) else {
+            return Err(AppError::internal("import: a UPS link has no device").into());
+        };
+        diesel::update(equipment::table.find(*id))
+            .set(equipment::ups_equipment_id.eq(ups_id))
+            .execute(conn)?;
+    }
+    let mut audit = audit::Batch::begin(conn, actor)?;
+    let from = audit.seq() + 1;
+    for (p, f) in early.iter().zip(&first) {
+        let view = view_of(stored(f, now), p.ups_tag.clone());
+        let detail = json!({ "after": view, "via": "csv_import" });
+        audit.push(
+            conn,
+            "equipment.create",
+            "equipment",
+            &view.asset_tag,
+            &detail,
+        )?;
+    }
+    let to = audit.finish(conn)?;
+    Ok([from, to])
+}
+
+/// One batch of rows: creates, updates and their events (none when all are unchanged).
+fn write_chunk(
+    conn: &mut DbConn,
+    actor: &audit::Actor,
+    chunk: &[&Planned],
+    ids: &HashMap<String, i64>,
+    linked_tags: &HashMap<i64, String>,
+    now: NaiveDateTime,
+) -> Result<(Option<[i64; 2]>, ImportOutcome), ImportError> {
+    let mut counts = ImportOutcome::default();
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    let mut events = Vec::with_capacity(chunk.len());
+    for p in chunk {
+        let f = resolved(p, ids, now);
+        if p.ups_tag.is_some() && f.ups_equipment_id.is_none() {
+            // Checked rows name only UPSes stored before or written first.
+            return Err(AppError::internal("import: a UPS was not written first").into());
+        }
+        match &p.existing {
+            None => {
+                let view = view_of(stored(&f, now), p.ups_tag.clone());
+                let detail = json!({ "after": view, "via": "csv_import" });
+                creates.push(f);
+                counts.created += 1;
+                events.push(("equipment.create", view.asset_tag, detail));
+            }
+            Some(current) => {
+                let before_ups = current
+                    .ups_equipment_id
+                    .and_then(|id| linked_tags.get(&id).cloned());
+                let before = view_of(current.clone(), before_ups);
+                let mut probe = current.clone();
+                apply(&mut probe, &f);
+                let after = view_of(probe, p.ups_tag.clone());
+                let mut diff = changes(&before, &after);
+                if diff["changes"].as_object().is_none_or(|m| m.is_empty()) {
+                    counts.unchanged += 1;
+                } else {
+                    diff["via"] = json!("csv_import");
+                    counts.updated += 1;
+                    events.push(("equipment.update", current.asset_tag.clone(), diff));
+                    updates.push((current, f));
+                }
+            }
+        }
+    }
+    if events.is_empty() {
+        return Ok((None, counts));
+    }
+    model::insert_equipment_bulk(conn, &creates, now)?;
+    model::update_equipment_bulk(conn, &updates)?;
+    let mut audit = audit::Batch::begin(conn, actor)?;
+    let from = audit.seq() + 1;
+    for (action, tag, detail) in &events {
+        audit.push(conn, action, "equipment", tag, detail)?;
+    }
+    let to = audit.finish(conn)?;
+    Ok((Some([from, to]), counts))
 }
 
 /// A row's fields as they will be written: stamped now, the UPS as an id when known.
