@@ -187,15 +187,30 @@ fn a_request_cut_at_the_stop_limit_is_logged() {
     let db = TestDatabase::create();
     assert!(daicho(&db).arg("migrate").status().unwrap().success());
     let (child, base) = serve(&db, &[("DAICHO_SHUTDOWN_SECONDS", "1")]);
-    let client = reqwest::blocking::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "admin", "password": crate::common::ADMIN_PASSWORD}))
+    let client = crate::common::client_builder().build().unwrap();
+    let login = |password: &str| -> String {
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": "admin", "password": password}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        answer["token"].as_str().unwrap().to_owned()
+    };
+    // The configured admin password must be changed first; then a full session.
+    let first = login(crate::common::ADMIN_PASSWORD);
+    let changed = client
+        .post(format!("{base}/api/v1/auth/password"))
+        .bearer_auth(&first)
+        .json(
+            &serde_json::json!({"current_password": crate::common::ADMIN_PASSWORD,
+                                  "new_password": "Kanri-Atarashii-Passw0rd-2026"}),
+        )
         .send()
-        .unwrap()
-        .json()
         .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
+    assert_eq!(changed.status(), 204);
+    let token = login("Kanri-Atarashii-Passw0rd-2026");
     // Hold the audit chain's head: every write waits behind it.
     use diesel::connection::SimpleConnection;
     let mut holder = daicho::db::establish(&db.url).unwrap();
@@ -205,7 +220,9 @@ fn a_request_cut_at_the_stop_limit_is_logged() {
     let blocked = std::thread::spawn({
         let url = format!("{base}/api/v1/departments");
         move || {
-            let _ = reqwest::blocking::Client::new()
+            let _ = crate::common::client_builder()
+                .build()
+                .unwrap()
                 .post(url)
                 .bearer_auth(token)
                 .json(&serde_json::json!({"code": "CUT", "name": "止まる課"}))

@@ -70,9 +70,16 @@ fn both_backends_have_the_same_migrations() {
     let (sqlite, postgres) = (names("sqlite"), names("postgres"));
     assert!(!sqlite.is_empty());
     // diesel knows a migration by the version before `_`: two of one version and one is never run.
-    let mut versions: Vec<&str> = sqlite.iter().map(|n| n.split('_').next().unwrap()).collect();
+    let mut versions: Vec<&str> = sqlite
+        .iter()
+        .map(|n| n.split('_').next().unwrap())
+        .collect();
     versions.dedup();
-    assert_eq!(versions.len(), sqlite.len(), "each migration has a version of its own: {sqlite:?}");
+    assert_eq!(
+        versions.len(),
+        sqlite.len(),
+        "each migration has a version of its own: {sqlite:?}"
+    );
     assert_eq!(
         sqlite, postgres,
         "every migration lands as a same-named pair"
