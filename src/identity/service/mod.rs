@@ -3,13 +3,15 @@
 mod departments;
 mod passwords;
 mod sessions;
+mod signin;
 mod users;
 
 pub use departments::{create_department, list_departments};
 pub use sessions::{
-    Authenticated, LoginOutcome, RememberedUsers, authenticate, authenticate_remembered,
-    authenticate_remembering, change_password, login, logout, record_use, start_session,
+    Authenticated, RememberedUsers, authenticate, authenticate_remembered,
+    authenticate_remembering, logout, record_use, start_session,
 };
+pub use signin::{LoginOutcome, change_password, login};
 pub use users::{
     NewUserInput, UserPatch, UserView, bootstrap_admin, create_user, create_user_as_system,
     get_user, list_users, reset_password, update_user,

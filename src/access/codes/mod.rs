@@ -19,14 +19,12 @@ use crate::web::verified::VerifiedTokens;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
-use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+mod store;
 
 pub const AUDIENCE: &str = "permit";
 const CURRENT_FILE: &str = "permit.key";
@@ -113,116 +111,7 @@ pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(&tmp)
-        .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|_| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))
-}
-
 impl PermitKeys {
-    /// Loads (or creates) the keys in `dir`.
-    pub fn load(dir: &Path) -> Result<PermitKeys, String> {
-        let seed = crate::web::secrets::load_or_create(dir, CURRENT_FILE, 32)?;
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| format!("{CURRENT_FILE} must hold 32 bytes"))?;
-        let signing = SigningKey::from_bytes(&seed);
-        let der = signing
-            .to_pkcs8_der()
-            .map_err(|e| format!("cannot encode the permit key: {e}"))?;
-        let current = public_key(signing.verifying_key().to_bytes());
-        let signer = Some(Signer {
-            kid: current.kid.clone(),
-            encoding: EncodingKey::from_ed_der(der.as_bytes()),
-        });
-        let own_kid = current.kid.clone();
-        let mut public = vec![current];
-        match std::fs::read_to_string(dir.join(RETIRED_FILE)) {
-            Ok(text) => {
-                for line in text.lines().rev().map(str::trim).filter(|l| !l.is_empty()) {
-                    let raw: [u8; 32] = hex::decode(line)
-                        .ok()
-                        .and_then(|b| b.try_into().ok())
-                        .ok_or_else(|| format!("{RETIRED_FILE}: bad line {line:?}"))?;
-                    if !public.iter().any(|k| k.raw == raw) {
-                        public.push(public_key(raw));
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot read {RETIRED_FILE}: {e}")),
-        }
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_audience(&[AUDIENCE]);
-        // The gate answers `expired` / `not_yet_valid` itself, from the permit row.
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.set_required_spec_claims(&["aud", "exp"]);
-        Ok(PermitKeys {
-            dir: dir.to_owned(),
-            signer,
-            own_kid,
-            listed: Vec::new(),
-            public,
-            validation,
-            verified: VerifiedTokens::default(),
-        })
-    }
-
-    /// The keys for a data directory, loaded once per process.
-    pub fn for_dir(dir: &Path) -> Result<Arc<PermitKeys>, String> {
-        let cache = registry();
-        if let Some(keys) = cache.read().expect("permit key cache").get(dir) {
-            return Ok(keys.clone());
-        }
-        let mut map = cache.write().expect("permit key cache");
-        if let Some(keys) = map.get(dir) {
-            return Ok(keys.clone());
-        }
-        let keys = Arc::new(PermitKeys::load(dir)?);
-        map.insert(dir.to_owned(), keys.clone());
-        Ok(keys)
-    }
-
-    /// Retires the current key (its public half stays published) and starts a
-    /// new one. Returns the new key's id.
-    pub fn rotate(dir: &Path) -> Result<Arc<PermitKeys>, String> {
-        static ROTATING: Mutex<()> = Mutex::new(());
-        let _one_at_a_time = ROTATING.lock().expect("rotation lock");
-        let old = PermitKeys::load(dir)?;
-        let mut retired = std::fs::read_to_string(dir.join(RETIRED_FILE)).unwrap_or_default();
-        for key in old.public.iter().rev() {
-            let line = hex::encode(key.raw);
-            if !retired.contains(&line) {
-                retired.push_str(&line);
-                retired.push('\n');
-            }
-        }
-        write_private(&dir.join(RETIRED_FILE), &retired)?;
-        let seed: [u8; 32] = rand::random();
-        write_private(&dir.join(CURRENT_FILE), &hex::encode(seed))?;
-        let keys = Arc::new(PermitKeys::load(dir)?);
-        registry()
-            .write()
-            .expect("permit key cache")
-            .insert(dir.to_owned(), keys.clone());
-        Ok(keys)
-    }
-
     /// The key that signs: the listed signing key once merged, else this
     /// directory's own.
     pub fn current_kid(&self) -> &str {
@@ -275,16 +164,6 @@ impl PermitKeys {
         self.listed = listed.iter().map(|(kid, _)| kid.clone()).collect();
         self.verified = VerifiedTokens::default();
         self
-    }
-
-    /// Makes `keys` the ones [`PermitKeys::for_dir`] answers for their directory.
-    pub fn install(keys: PermitKeys) -> Arc<PermitKeys> {
-        let keys = Arc::new(keys);
-        registry()
-            .write()
-            .expect("permit key cache")
-            .insert(keys.dir.clone(), keys.clone());
-        keys
     }
 
     /// Whether `code` names a key these keys do not know (worth asking the
@@ -378,13 +257,6 @@ impl PermitKeys {
                 .collect(),
         }
     }
-}
-
-type Registry = RwLock<HashMap<PathBuf, Arc<PermitKeys>>>;
-
-fn registry() -> &'static Registry {
-    static KEYS: OnceLock<Registry> = OnceLock::new();
-    KEYS.get_or_init(Default::default)
 }
 
 #[cfg(test)]
