@@ -85,7 +85,7 @@ impl SessionKeys {
         let secret = match &settings.session_secret {
             Some(secret) if secret.len() >= 32 => secret.as_bytes().to_vec(),
             Some(_) => return Err("DAICHO_SESSION_SECRET must be at least 32 characters".into()),
-            None => crate::web::secrets::load_or_create(&settings.data_dir, "session.key", 32)?,
+            None => crate::kit::secrets::load_or_create(&settings.data_dir, "session.key", 32)?,
         };
         Ok(SessionKeys::new(&secret, settings.session_minutes)
             .with_idle_minutes(settings.session_idle_minutes))

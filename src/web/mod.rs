@@ -1,5 +1,5 @@
 //! Shared web plumbing: who is asking, JSON and form input, pagination,
-//! time display (和暦), secrets on disk, static assets, operations endpoints and HTTPS.
+//! time display (和暦), static assets, operations endpoints and HTTPS.
 
 pub mod assets;
 pub mod auth;
@@ -12,7 +12,6 @@ pub mod ops;
 pub mod origin;
 pub mod pagination;
 pub mod query;
-pub mod secrets;
 pub mod stall;
 pub mod throttle;
 pub mod time;

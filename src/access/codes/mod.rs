@@ -3,7 +3,7 @@
 //!
 //! Keys live in the data directory: `permit.key` holds the current signing
 //! seed (hex, mode 0600, generated on first use through
-//! `crate::web::secrets`); `permit-retired.pub` holds one retired public key
+//! `crate::kit::secrets`); `permit-retired.pub` holds one retired public key
 //! per line (hex). A key's id (`kid`) is derived from its public key, so it
 //! never needs storing. Rotation moves the current public key to the retired
 //! list and makes a new seed: codes signed before keep verifying (the gate and

@@ -11,30 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-fn write_private(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(&tmp)
-        .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|_| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))
-}
-
 impl PermitKeys {
     /// Loads (or creates) the keys in `dir`.
     pub fn load(dir: &Path) -> Result<PermitKeys, String> {
-        let seed = crate::web::secrets::load_or_create(dir, CURRENT_FILE, 32)?;
+        let seed = crate::kit::secrets::load_or_create(dir, CURRENT_FILE, 32)?;
         let seed: [u8; 32] = seed
             .try_into()
             .map_err(|_| format!("{CURRENT_FILE} must hold 32 bytes"))?;
@@ -110,9 +90,9 @@ impl PermitKeys {
                 retired.push('\n');
             }
         }
-        write_private(&dir.join(RETIRED_FILE), &retired)?;
+        crate::kit::secrets::replace_private(&dir.join(RETIRED_FILE), &retired)?;
         let seed: [u8; 32] = rand::random();
-        write_private(&dir.join(CURRENT_FILE), &hex::encode(seed))?;
+        crate::kit::secrets::replace_private(&dir.join(CURRENT_FILE), &hex::encode(seed))?;
         let keys = Arc::new(PermitKeys::load(dir)?);
         registry()
             .write()
