@@ -1,14 +1,16 @@
 //! Builds the application: shared state, middleware, and the whole route table in one place.
 
 use crate::config::Settings;
+use crate::db;
 use crate::db::changes::ChangeWatch;
-use crate::db::{self, DbPool};
-use crate::error::{AppError, render_error_page};
+use crate::error::{AppError, Failure};
 use crate::identity::service::RememberedUsers;
 use crate::identity::session::SessionKeys;
+use crate::web::WebState;
 use crate::web::inflight::{self, InFlight};
 use crate::web::json::{JSON_LIMIT, path_error, query_error};
 use crate::web::openapi::KnownRoutes;
+use crate::web::render_error_page;
 use crate::{
     access, audit, cabling, identity, labels, licenses, power, register, reports, web as plumbing,
 };
@@ -23,23 +25,6 @@ use std::time::Duration;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-pub struct AppState {
-    pub pool: DbPool,
-    pub keys: Arc<SessionKeys>,
-    pub settings: Arc<Settings>,
-    pub openapi: Arc<String>,
-    /// Whether remembered reads may be trusted now ([`db::changes`]).
-    pub changes: Arc<ChangeWatch>,
-    /// Session users as the gate last read them.
-    pub remembered_users: Arc<RememberedUsers>,
-    /// Permits as the gate last read them.
-    pub gate_memory: Arc<access::service::GateMemory>,
-    /// Whether storage refused a write lately (`/readyz`).
-    pub storage: Arc<db::fault::StorageHealth>,
-    /// Requests being answered, so that a stop can name those it cuts.
-    pub inflight: Arc<InFlight>,
-}
 
 /// Every guard and badge holder of a ward many times over; when full it starts over.
 const REMEMBERED_USERS: usize = 4096;
@@ -57,6 +42,21 @@ fn api_routes(cfg: &mut ServiceConfig) {
     licenses::api::routes(cfg);
     cabling::api::routes(cfg);
     reports::api::routes(cfg);
+}
+
+/// The menu's sections, by area, in the order of the standard's articles.
+fn menu() -> Vec<plumbing::layout::MenuSection> {
+    vec![
+        identity::pages::nav,
+        audit::pages::nav,
+        register::pages::nav,
+        labels::pages::nav,
+        access::pages::nav,
+        power::pages::nav,
+        licenses::pages::nav,
+        cabling::pages::nav,
+        reports::pages::nav,
+    ]
 }
 
 /// Every page route, by area.
@@ -109,7 +109,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// Opens the database (applying migrations), creates the first admin on an
 /// empty database, and loads the keys.
-pub fn prepare(settings: Settings) -> Result<AppState, String> {
+pub fn prepare(settings: Settings) -> Result<WebState, String> {
     let pool = db::build_pool(&settings.database_url, settings.pool_size)?;
     let mut conn = pool
         .get()
@@ -127,24 +127,26 @@ pub fn prepare(settings: Settings) -> Result<AppState, String> {
     let keys = SessionKeys::load(&settings)?;
     let settings_url = settings.database_url.clone();
     let openapi = serde_json::to_string_pretty(&openapi_doc()).map_err(|e| e.to_string())?;
-    Ok(AppState {
+    Ok(WebState {
         pool,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
         openapi: Arc::new(openapi),
         changes: ChangeWatch::start(&settings_url),
         remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
-        gate_memory: Arc::default(),
         storage: Arc::default(),
         inflight: Arc::default(),
     })
 }
 
 /// `/metrics`: HTTP figures, and how the gate answers (memory or database).
-fn metrics(state: &AppState) -> Result<PrometheusMetrics, String> {
+fn metrics(
+    state: &WebState,
+    gate_memory: &access::service::GateMemory,
+) -> Result<PrometheusMetrics, String> {
     let registry = prometheus::Registry::new();
     registry
-        .register(Box::new(state.gate_memory.counter().clone()))
+        .register(Box::new(gate_memory.counter().clone()))
         .and_then(|()| registry.register(Box::new(state.changes.gauge().clone())))
         .map_err(|e| format!("cannot set up metrics: {e}"))?;
     PrometheusMetricsBuilder::new("daicho")
@@ -199,7 +201,7 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
     use actix_web::error::UrlencodedError;
     let app = match err {
         UrlencodedError::Overflow { .. } => AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::TooLarge,
             "payload_too_large",
             "送信データが大きすぎます。",
         ),
@@ -208,7 +210,7 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
             format!("フォームの内容を読み取れませんでした（{other}）。"),
         ),
     };
-    crate::error::PageError::App(app).into()
+    crate::web::PageError::App(app).into()
 }
 
 /// Resolves at SIGTERM or SIGINT (Ctrl-C), once the stop is noted: both stop
@@ -229,7 +231,7 @@ async fn stop_requested(inflight: Arc<InFlight>, limit: Duration) {
 /// Starts serving on `listener` (HTTPS when `DAICHO_TLS_CERT`/`DAICHO_TLS_KEY` are set); the
 /// returned server stops gracefully on SIGTERM/SIGINT, waiting up to `DAICHO_SHUTDOWN_SECONDS`
 /// for requests in flight and logging each it cuts.
-pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> {
+pub fn server(state: WebState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
     let limit = state.settings.shutdown_seconds;
     let inflight = state.inflight.clone();
@@ -244,14 +246,18 @@ pub fn server(state: AppState, listener: TcpListener) -> Result<Server, String> 
         .as_ref()
         .map(plumbing::tls::server_config)
         .transpose()?;
+    plumbing::layout::set_menu(menu());
     let state = web::Data::new(state);
-    power::poller::start(&state);
-    let metrics = metrics(&state)?;
+    // Permits as the gate last read them.
+    let gate_memory = web::Data::new(access::service::GateMemory::default());
+    power::poller::start(&state.pool, &state.settings);
+    let metrics = metrics(&state, &gate_memory)?;
     let stopping = stop_requested(inflight.clone(), Duration::from_secs(limit));
     let server = HttpServer::new(move || {
         let inflight = inflight.clone();
         App::new()
             .app_data(state.clone())
+            .app_data(gate_memory.clone())
             .app_data(throttle.clone())
             .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(JSON_LIMIT))

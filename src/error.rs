@@ -1,24 +1,59 @@
-//! `AppError`: every failure a handler can answer with, as a status, a stable
-//! `code` and a message a person understands. `PageError` renders the same in
-//! Japanese HTML for the pages.
+//! `AppError`: every failure a service can report, as a kind, a stable `code`
+//! and a message a person understands. It knows nothing of HTTP: `web::errors`
+//! turns the kind into a status, a JSON body or a Japanese page.
 
 use crate::db::fault::{self, Outage};
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// What went wrong, as the caller must understand it (each maps to one HTTP status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The request itself cannot be read.
+    BadRequest,
+    /// Nobody is signed in, or the credentials are wrong.
+    Unauthorized,
+    /// Signed in, but not allowed to do this.
+    Forbidden,
+    NotFound,
+    /// The path exists but not with this method.
+    MethodNotAllowed,
+    /// Not possible in the record's current state.
+    Conflict,
+    TooLarge,
+    UnsupportedMediaType,
+    /// Fields that fail the rules.
+    Invalid,
+    /// The account is locked.
+    Locked,
+    TooManyAttempts,
+    /// Our fault; the cause is in the log.
+    Internal,
+    /// The database or the disk cannot serve now; trying later may succeed.
+    Unavailable,
+}
+
+/// What the database said, where a caller must tell causes apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// A row with the same unique key exists (e.g. another writer was faster).
+    /// `key` names it as the database does: PostgreSQL's constraint name
+    /// (`{table}_{column}_key` unless named), SQLite's `table.column` list.
+    UniqueViolation { key: String },
+}
+
 #[derive(Debug, Clone)]
 pub struct AppError {
-    pub status: StatusCode,
+    pub kind: Failure,
     pub code: Cow<'static, str>,
     pub message: String,
     pub fields: Option<BTreeMap<String, String>>,
     /// Seconds after which trying again may succeed (`Retry-After`, on 429).
     pub retry_after: Option<u64>,
+    /// The database's reason, where it matters to the caller.
+    pub cause: Option<Cause>,
 }
 
 /// The JSON error body of CONTRACT.md.
@@ -36,34 +71,35 @@ pub struct ErrorDetail {
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+    pub fn new(kind: Failure, code: &'static str, message: impl Into<String>) -> AppError {
         AppError {
-            status,
+            kind,
             code: Cow::Borrowed(code),
             message: message.into(),
             fields: None,
             retry_after: None,
+            cause: None,
         }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::BAD_REQUEST, code, message)
+        AppError::new(Failure::BadRequest, code, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        AppError::new(Failure::Unauthorized, "unauthorized", message)
     }
 
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::FORBIDDEN, code, message)
+        AppError::new(Failure::Forbidden, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::NOT_FOUND, "not_found", message)
+        AppError::new(Failure::NotFound, "not_found", message)
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::CONFLICT, code, message)
+        AppError::new(Failure::Conflict, code, message)
     }
 
     /// 422 for one field at fault.
@@ -72,11 +108,12 @@ impl AppError {
         let mut fields = BTreeMap::new();
         fields.insert(field.to_owned(), message.clone());
         AppError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: Failure::Invalid,
             code: Cow::Borrowed("invalid_field"),
             message: format!("入力内容に誤りがあります（{field}: {message}）"),
             fields: Some(fields),
             retry_after: None,
+            cause: None,
         }
     }
 
@@ -87,11 +124,12 @@ impl AppError {
         }
         let names: Vec<&str> = fields.keys().map(String::as_str).collect();
         Some(AppError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: Failure::Invalid,
             code: Cow::Borrowed("invalid_field"),
             message: format!("入力内容に誤りがあります（{}）", names.join(", ")),
             fields: Some(fields),
             retry_after: None,
+            cause: None,
         })
     }
 
@@ -101,13 +139,20 @@ impl AppError {
         AppError {
             retry_after: Some(seconds),
             ..AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
+                Failure::TooManyAttempts,
                 "too_many_attempts",
                 format!(
                     "失敗が続いたため、しばらく受け付けません。{minutes}分ほど待ってからお試しください。"
                 ),
             )
         }
+    }
+
+    /// Whether the database refused a second row with the same `table.column`
+    /// (a single-column unique key).
+    pub fn violates_unique(&self, table: &str, column: &str) -> bool {
+        matches!(&self.cause, Some(Cause::UniqueViolation { key })
+            if *key == format!("{table}_{column}_key") || *key == format!("{table}.{column}"))
     }
 
     pub fn with_code(mut self, code: &'static str) -> AppError {
@@ -119,7 +164,7 @@ impl AppError {
     pub fn internal(cause: impl fmt::Display) -> AppError {
         log::error!("internal error: {cause}");
         AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            Failure::Internal,
             "internal_error",
             "内部エラーが発生しました。管理者に連絡してください。",
         )
@@ -129,7 +174,7 @@ impl AppError {
     pub fn unavailable(cause: impl fmt::Display) -> AppError {
         log::warn!("database unavailable: {cause}");
         AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            Failure::Unavailable,
             "database_unavailable",
             "データベースに接続できません。しばらくしてから再度お試しください。",
         )
@@ -143,7 +188,7 @@ impl AppError {
     pub fn storage_unavailable(cause: impl fmt::Display) -> AppError {
         log::error!("storage refuses writes: {cause}");
         AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            Failure::Unavailable,
             AppError::STORAGE_UNAVAILABLE,
             "記録領域に書き込めないため、保存できませんでした（ディスクの空き容量不足または読み取り専用）。管理者に連絡してください。",
         )
@@ -169,34 +214,11 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{:?} {}: {}", self.kind, self.code, self.message)
     }
 }
 
 impl std::error::Error for AppError {}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-        }
-        if let Some(seconds) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, seconds));
-        }
-        response.json(self.body())
-    }
-}
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
@@ -205,12 +227,25 @@ impl From<diesel::result::Error> for AppError {
             Error::NotFound => AppError::not_found("指定されたデータが見つかりません。"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 log::info!("unique violation: {}", info.message());
-                AppError::conflict("duplicate", "同じ内容のデータが既に登録されています。")
+                let key = info
+                    .constraint_name()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| {
+                        let message = info.message();
+                        message
+                            .strip_prefix("UNIQUE constraint failed: ")
+                            .unwrap_or(message)
+                            .to_owned()
+                    });
+                AppError {
+                    cause: Some(Cause::UniqueViolation { key }),
+                    ..AppError::conflict("duplicate", "同じ内容のデータが既に登録されています。")
+                }
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 log::info!("foreign key violation: {}", info.message());
                 AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Failure::Invalid,
                     "invalid_reference",
                     "参照先のデータが存在しません。",
                 )
@@ -230,122 +265,24 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> AppError {
-        AppError::internal(e)
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, SqliteConnection};
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    status: u16,
-    title: &'a str,
-    message: &'a str,
-}
-
-/// An error on a page: rendered as a Japanese HTML page, or a redirect to the login.
-#[derive(Debug)]
-pub enum PageError {
-    App(AppError),
-    Login {
-        next: String,
-    },
-    /// Somewhere else first (e.g. the password page when a change is due).
-    Redirect(String),
-}
-
-impl fmt::Display for PageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PageError::App(e) => e.fmt(f),
-            PageError::Login { next } => write!(f, "sign-in required for {next}"),
-            PageError::Redirect(to) => write!(f, "redirect to {to}"),
-        }
-    }
-}
-
-impl From<AppError> for PageError {
-    fn from(e: AppError) -> PageError {
-        PageError::App(e)
-    }
-}
-
-impl From<diesel::result::Error> for PageError {
-    fn from(e: diesel::result::Error) -> PageError {
-        PageError::App(e.into())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for PageError {
-    fn from(e: actix_web::error::BlockingError) -> PageError {
-        PageError::App(e.into())
-    }
-}
-
-/// The Japanese heading for an error status.
-pub fn status_title(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "リクエストが正しくありません",
-        401 => "ログインが必要です",
-        403 => "この操作は許可されていません",
-        404 => "ページが見つかりません",
-        405 => "この操作はできません",
-        409 => "現在の状態ではこの操作はできません",
-        413 => "送信データが大きすぎます",
-        415 => "データ形式が正しくありません",
-        422 => "入力内容に誤りがあります",
-        423 => "アカウントがロックされています",
-        429 => "しばらくお待ちください",
-        503 => "一時的に利用できません",
-        _ => "エラーが発生しました",
-    }
-}
-
-pub fn render_error_page(status: StatusCode, message: &str) -> HttpResponse {
-    let page = ErrorPage {
-        status: status.as_u16(),
-        title: status_title(status),
-        message,
-    };
-    match page.render() {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(e) => {
-            log::error!("cannot render error page: {e}");
-            HttpResponse::build(status)
-                .content_type("text/plain; charset=utf-8")
-                .body(message.to_owned())
-        }
-    }
-}
-
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            PageError::App(e) => e.status,
-            PageError::Login { .. } | PageError::Redirect(_) => StatusCode::SEE_OTHER,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            PageError::App(e) => {
-                let mut page = render_error_page(e.status, &e.message);
-                if let Some(seconds) = e.retry_after
-                    && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
-                {
-                    page.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                page
-            }
-            PageError::Login { next } => HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, crate::web::login_url(next)))
-                .finish(),
-            PageError::Redirect(to) => HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, to.as_str()))
-                .finish(),
-        }
+    #[test]
+    fn a_unique_violation_names_its_key() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute("CREATE TABLE seats (id INTEGER PRIMARY KEY, person TEXT UNIQUE, note TEXT UNIQUE); INSERT INTO seats (person, note) VALUES ('a', 'x')")
+            .unwrap();
+        let err: AppError = conn
+            .batch_execute("INSERT INTO seats (person, note) VALUES ('a', 'y')")
+            .unwrap_err()
+            .into();
+        assert_eq!(err.code, "duplicate");
+        assert!(err.violates_unique("seats", "person"));
+        assert!(!err.violates_unique("seats", "note"));
+        assert!(!AppError::conflict("duplicate", "同じ").violates_unique("seats", "person"));
     }
 }

@@ -2,9 +2,9 @@
 
 use super::model::{AuditEvent, AuditFilter};
 use super::service::{self, VerifyReport};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
-use crate::web::time::parse_instant;
+use crate::kit::time::parse_instant;
+use crate::web::WebState;
 use crate::web::{CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -78,7 +78,7 @@ impl AuditQuery {
 )]
 #[get("/audit")]
 async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<Paged<AuditEvent>>, AppError> {
@@ -102,7 +102,7 @@ async fn list(
 #[utoipa::path(tag = "audit", responses((status = 200, body = VerifyReport), (status = 403, body = ErrorBody)))]
 #[get("/audit/verify")]
 async fn verify(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<web::Json<VerifyReport>, AppError> {
     user.require_any(service::READERS)?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 pub struct AuditEvent {
     pub id: i64,
     pub seq: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: NaiveDateTime,
     pub actor_id: Option<i64>,

@@ -2,9 +2,11 @@
 
 use super::api::AuditQuery;
 use super::service::{self, VerifyReport};
-use crate::app::AppState;
-use crate::error::PageError;
-use crate::web::time::wareki_datetime;
+use crate::identity::{Principal, Role};
+use crate::kit::time::wareki_datetime;
+use crate::web::PageError;
+use crate::web::WebState;
+use crate::web::layout::NavLink;
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -13,6 +15,16 @@ use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(log_page);
+}
+
+/// The menu's entry for the 監査ログ, which admins and auditors read.
+pub fn nav(p: &Principal, nav: &mut Vec<NavLink>) {
+    if p.has_any(&[Role::Admin, Role::Auditor]) {
+        nav.push(NavLink {
+            href: "/audit",
+            label: "監査ログ",
+        });
+    }
 }
 
 struct Row {
@@ -65,7 +77,7 @@ struct PageParams {
 
 #[get("/audit")]
 async fn log_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {

@@ -2,8 +2,8 @@
 
 use super::rules::Step;
 use super::service::{self, CablingInput, CablingView};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::json::OptionalJson;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
@@ -28,7 +28,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 )]
 #[post("/cabling-changes")]
 async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<CablingInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -53,7 +53,7 @@ pub struct CablingQuery {
 #[utoipa::path(tag = "cabling", params(CablingQuery), responses((status = 200, body = Paged<CablingView>)))]
 #[get("/cabling-changes")]
 async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<CablingQuery>,
 ) -> Result<web::Json<Paged<CablingView>>, AppError> {
@@ -82,7 +82,7 @@ async fn list(
 #[utoipa::path(tag = "cabling", params(("id" = i64, Path)), responses((status = 200, body = CablingView), (status = 404, body = ErrorBody)))]
 #[get("/cabling-changes/{id}")]
 async fn get_one(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<CablingView>, AppError> {
@@ -102,7 +102,7 @@ pub struct StepInput {
 }
 
 async fn run(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: i64,
     input: StepInput,
@@ -129,7 +129,7 @@ async fn run(
     responses((status = 200, body = CablingView), (status = 403, description = "not_zone_manager, self_approval", body = ErrorBody), (status = 409, description = "wrong_state", body = ErrorBody)))]
 #[post("/cabling-changes/{id}/authorize")]
 async fn authorize(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<StepInput>,
@@ -142,7 +142,7 @@ async fn authorize(
     responses((status = 200, body = CablingView), (status = 403, description = "not_zone_manager, self_approval", body = ErrorBody), (status = 409, description = "wrong_state", body = ErrorBody)))]
 #[post("/cabling-changes/{id}/reject")]
 async fn reject(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<StepInput>,
@@ -155,7 +155,7 @@ async fn reject(
     responses((status = 200, body = CablingView), (status = 403, description = "not_authorized_performer", body = ErrorBody), (status = 409, description = "wrong_state", body = ErrorBody)))]
 #[post("/cabling-changes/{id}/complete")]
 async fn complete(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<StepInput>,
@@ -168,7 +168,7 @@ async fn complete(
     responses((status = 200, body = CablingView), (status = 403, description = "not_zone_manager, self_verification", body = ErrorBody), (status = 409, description = "wrong_state", body = ErrorBody)))]
 #[post("/cabling-changes/{id}/verify")]
 async fn verify(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<StepInput>,

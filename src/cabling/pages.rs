@@ -3,12 +3,13 @@
 
 use super::rules::{CablingState, Step, WorkKind};
 use super::service::{self, CablingInput, CablingView, Contractor};
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::{Principal, Role};
+use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::licenses::pages::{Errors, form_errors};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::{NavLink, see_other};
-use crate::web::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -84,7 +85,7 @@ struct Loaded {
     operators: Vec<(i64, String)>,
 }
 
-async fn load(state: &AppState, user: &PageUser) -> Result<Loaded, PageError> {
+async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
     let principal = user.auth.principal.clone();
     Ok(with_db(state, move |conn| {
         use crate::db::schema::{user_roles, users};
@@ -256,7 +257,7 @@ struct NoticeQuery {
 
 #[get("/cabling")]
 async fn cabling_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -282,7 +283,7 @@ struct CablingForm {
 
 #[post("/cabling")]
 async fn cabling_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<CablingForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -341,7 +342,7 @@ async fn cabling_submit(
     match result {
         Ok(_) => Ok(see_other("/cabling?done=request")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.form = v;
@@ -361,7 +362,7 @@ struct StepForm {
 
 #[post("/cabling/{id}/{step}")]
 async fn step_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     path: web::Path<(i64, String)>,
     form: web::Form<StepForm>,
@@ -386,7 +387,7 @@ async fn step_submit(
     {
         Ok(_) => Ok(see_other(&format!("/cabling?done={name}"))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (_, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.error = error.or_else(|| Some("入力内容に誤りがあります。".into()));

@@ -3,8 +3,8 @@
 use super::Principal;
 use super::model::Department;
 use super::service::{self, NewUserInput, UserPatch, UserView};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::throttle::AttemptThrottle;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, PasswordChanger, with_db};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
@@ -54,7 +54,7 @@ pub struct LoginResponse {
 #[post("/auth/login")]
 async fn login(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     throttle: web::Data<AttemptThrottle>,
     body: ApiJson<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, AppError> {
@@ -70,7 +70,7 @@ async fn login(
         )
         .await?;
     let expires_at = chrono::DateTime::from_timestamp(outcome.claims.exp, 0)
-        .map(|t| crate::web::time::rfc3339(t.naive_utc()))
+        .map(|t| crate::kit::time::rfc3339(t.naive_utc()))
         .unwrap_or_default();
     Ok(web::Json(LoginResponse {
         token: outcome.token,
@@ -101,7 +101,7 @@ pub struct PasswordChangeRequest {
 #[post("/auth/password")]
 async fn change_password(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     throttle: web::Data<AttemptThrottle>,
     user: PasswordChanger,
     body: ApiJson<PasswordChangeRequest>,
@@ -130,7 +130,7 @@ async fn me(user: CurrentUser) -> web::Json<Principal> {
 #[utoipa::path(tag = "identity", responses((status = 200, body = Vec<Department>)))]
 #[get("/departments")]
 async fn list_departments(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
 ) -> Result<web::Json<Vec<Department>>, AppError> {
     Ok(web::Json(with_db(&state, service::list_departments).await?))
@@ -151,7 +151,7 @@ pub struct NewDepartment {
 )]
 #[post("/departments")]
 async fn create_department(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<NewDepartment>,
 ) -> Result<HttpResponse, AppError> {
@@ -168,7 +168,7 @@ async fn create_department(
 #[utoipa::path(tag = "identity", params(PageQuery), responses((status = 200, body = Paged<UserView>)))]
 #[get("/users")]
 async fn list_users(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<UserView>>, AppError> {
@@ -198,7 +198,7 @@ async fn list_users(
 )]
 #[post("/users")]
 async fn create_user(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<NewUserInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -214,7 +214,7 @@ async fn create_user(
 #[utoipa::path(tag = "identity", params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
 #[get("/users/{id}")]
 async fn get_user(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<UserView>, AppError> {
@@ -234,7 +234,7 @@ async fn get_user(
 )]
 #[patch("/users/{id}")]
 async fn update_user(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: ApiJson<UserPatch>,
@@ -264,7 +264,7 @@ pub struct ResetPasswordRequest {
 )]
 #[post("/users/{id}/reset-password")]
 async fn reset_password(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: ApiJson<ResetPasswordRequest>,

@@ -3,7 +3,7 @@
 //! user's session version, so a password change or deactivation ends it.
 
 use crate::config::Settings;
-use crate::web::verified::VerifiedTokens;
+use crate::kit::verified::VerifiedTokens;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -1,4 +1,7 @@
 //! Pure shared tools, below every area: they know no database and no HTTP.
 
+pub mod patch;
 pub mod secrets;
 pub mod text;
+pub mod time;
+pub mod verified;

@@ -1,10 +1,10 @@
 //! QR labels under `/api/v1/equipment/{tag}/label.png|svg`.
 
 use super::qr;
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
 use crate::register::model::find_equipment_by_tag;
 use crate::register::rules::normalize_tag;
+use crate::web::WebState;
 use crate::web::{CurrentUser, with_db};
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
@@ -15,7 +15,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The registered tag behind a (possibly scanned or full-width) path segment, or 404.
-pub async fn registered_tag(state: &AppState, raw: String) -> Result<String, AppError> {
+pub async fn registered_tag(state: &WebState, raw: String) -> Result<String, AppError> {
     let tag = normalize_tag(&raw).map_err(|e| AppError::not_found(e.message()))?;
     with_db(state, move |conn| {
         find_equipment_by_tag(conn, &tag)?
@@ -47,7 +47,7 @@ fn label_response(mime: &str, tag: &str, ext: &str, body: Vec<u8>) -> HttpRespon
 )]
 #[get("/equipment/{tag}/label.png")]
 async fn label_png(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -65,7 +65,7 @@ async fn label_png(
 )]
 #[get("/equipment/{tag}/label.svg")]
 async fn label_svg(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

@@ -5,8 +5,8 @@ use super::service::{
     self, ComplianceReport, InstallRequestInput, InstallRequestView, InstallationInput,
     InstallationView, LicenseInput, Recorded, SoftwareInput,
 };
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::header;
@@ -39,7 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 )]
 #[post("/software")]
 async fn create_software(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<SoftwareInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -55,7 +55,7 @@ async fn create_software(
 #[utoipa::path(tag = "licenses", responses((status = 200, body = Vec<Software>)))]
 #[get("/software")]
 async fn list_software(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<Software>>, AppError> {
     let principal = user.0.principal;
@@ -69,7 +69,7 @@ async fn list_software(
 #[utoipa::path(tag = "licenses", responses((status = 200, body = ComplianceReport), (status = 403, body = ErrorBody)))]
 #[get("/licenses/compliance")]
 async fn compliance(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<web::Json<ComplianceReport>, AppError> {
     let principal = user.0.principal;
@@ -85,7 +85,7 @@ async fn compliance(
 #[utoipa::path(tag = "licenses", responses((status = 200, content_type = "text/csv", body = String)))]
 #[get("/licenses/compliance.csv")]
 async fn compliance_csv(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let principal = user.0.principal;
@@ -115,7 +115,7 @@ pub(crate) fn csv_response(report: &ComplianceReport) -> HttpResponse {
 )]
 #[post("/licenses")]
 async fn create_license(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<LicenseInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -138,7 +138,7 @@ pub struct LicenseQuery {
 #[utoipa::path(tag = "licenses", params(LicenseQuery), responses((status = 200, body = Paged<License>)))]
 #[get("/licenses")]
 async fn list_licenses(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<LicenseQuery>,
 ) -> Result<web::Json<Paged<License>>, AppError> {
@@ -170,7 +170,7 @@ async fn list_licenses(
 )]
 #[post("/install-requests")]
 async fn create_install_request(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<InstallRequestInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -195,7 +195,7 @@ pub struct RequestQuery {
 #[utoipa::path(tag = "licenses", params(RequestQuery), responses((status = 200, body = Paged<InstallRequestView>)))]
 #[get("/install-requests")]
 async fn list_install_requests(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<RequestQuery>,
 ) -> Result<web::Json<Paged<InstallRequestView>>, AppError> {
@@ -223,7 +223,7 @@ async fn list_install_requests(
 #[utoipa::path(tag = "licenses", params(("id" = i64, Path)), responses((status = 200, body = InstallRequestView), (status = 404, body = ErrorBody)))]
 #[get("/install-requests/{id}")]
 async fn get_install_request(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<InstallRequestView>, AppError> {
@@ -237,7 +237,7 @@ async fn get_install_request(
 }
 
 async fn decide(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: i64,
     input: DecisionNote,
@@ -265,7 +265,7 @@ async fn decide(
 )]
 #[post("/install-requests/{id}/approve")]
 async fn approve_install_request(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -286,7 +286,7 @@ async fn approve_install_request(
 )]
 #[post("/install-requests/{id}/reject")]
 async fn reject_install_request(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -303,7 +303,7 @@ async fn reject_install_request(
 )]
 #[post("/installations")]
 async fn record_installation(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<InstallationInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -329,7 +329,7 @@ pub struct InstallationQuery {
 #[utoipa::path(tag = "licenses", params(InstallationQuery), responses((status = 200, body = Paged<InstallationView>)))]
 #[get("/installations")]
 async fn list_installations(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<InstallationQuery>,
 ) -> Result<web::Json<Paged<InstallationView>>, AppError> {
@@ -359,7 +359,7 @@ async fn list_installations(
 #[utoipa::path(tag = "licenses", params(("id" = i64, Path)), responses((status = 200, body = InstallationView), (status = 409, description = "wrong_state", body = ErrorBody)))]
 #[post("/installations/{id}/uninstall")]
 async fn uninstall(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<InstallationView>, AppError> {

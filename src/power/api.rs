@@ -2,8 +2,8 @@
 
 use super::rules::Problem;
 use super::service::{self, CoverageRow, EventView, READERS, StatusView, UpsInput, UpsView};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::{ApiJson, CurrentUser, with_db};
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 )]
 #[put("/equipment/{tag}/ups")]
 async fn put_ups(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
     body: ApiJson<UpsInput>,
@@ -59,7 +59,7 @@ async fn put_ups(
 )]
 #[get("/equipment/{tag}/ups")]
 async fn get_ups(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<UpsView>, AppError> {
@@ -96,7 +96,7 @@ pub struct CoverageAnswer {
 )]
 #[get("/power/coverage")]
 async fn coverage(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<CoverageQuery>,
 ) -> Result<web::Json<CoverageAnswer>, AppError> {
@@ -133,7 +133,7 @@ async fn coverage(
 )]
 #[get("/power/ups/{tag}/status")]
 async fn ups_status(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<StatusView>, AppError> {
@@ -153,7 +153,7 @@ async fn ups_status(
 )]
 #[get("/power/ups/{tag}/events")]
 async fn ups_events(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<Vec<EventView>>, AppError> {

@@ -1,6 +1,6 @@
 //! Server-rendered SVG line charts (no script, so the CSP stays strict).
 
-use crate::web::time::to_tokyo;
+use crate::kit::time::to_tokyo;
 use chrono::NaiveDateTime;
 use std::fmt::Write;
 

@@ -10,7 +10,7 @@ use super::model;
 use super::nut::{self, NutReading};
 use super::rules;
 use super::service;
-use crate::app::AppState;
+use crate::config::Settings;
 use crate::db::{Backend, DbPool};
 use actix_web::web;
 use diesel::prelude::*;
@@ -211,16 +211,16 @@ impl Poller {
 
 /// Starts the poller on the current actix system (it stops with it).
 /// `DAICHO_NUT_POLL_SECONDS=0` turns it off.
-pub fn start(state: &web::Data<AppState>) {
-    let seconds = state.settings.nut_poll_seconds;
+pub fn start(pool: &DbPool, settings: &Settings) {
+    let seconds = settings.nut_poll_seconds;
     if seconds == 0 {
         log::info!("NUT polling is off (DAICHO_NUT_POLL_SECONDS=0)");
         return;
     }
     let interval = Duration::from_secs(seconds);
-    let pool = state.pool.clone();
-    let url = state.settings.database_url.clone();
-    let ports = state.settings.nut_ports.clone();
+    let pool = pool.clone();
+    let url = settings.database_url.clone();
+    let ports = settings.nut_ports.clone();
     actix_web::rt::spawn(async move {
         let mut poller = Some(Poller::new(pool.clone(), &url, interval, ports.clone()));
         loop {

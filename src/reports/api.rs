@@ -2,8 +2,8 @@
 
 use super::rules::ArticleReport;
 use super::service;
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::{CurrentUser, with_db};
 use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +16,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "reports", responses((status = 200, body = Vec<ArticleReport>), (status = 403, body = ErrorBody)))]
 #[get("/reports/compliance")]
 async fn compliance(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<ArticleReport>>, AppError> {
     let principal = user.0.principal;

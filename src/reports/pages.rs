@@ -2,9 +2,9 @@
 
 use super::rules::ArticleReport;
 use super::service;
-use crate::app::AppState;
-use crate::error::PageError;
 use crate::identity::Principal;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::NavLink;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -34,7 +34,7 @@ struct CompliancePage {
 
 #[get("/reports/compliance")]
 async fn compliance_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();

@@ -14,7 +14,7 @@ pub async fn asset(name: web::Path<String>) -> HttpResponse {
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
         "scan.js" => (SCAN_SCRIPT, "text/javascript; charset=utf-8"),
         _ => {
-            return crate::error::render_error_page(
+            return crate::web::render_error_page(
                 actix_web::http::StatusCode::NOT_FOUND,
                 "ファイルが見つかりません。",
             );

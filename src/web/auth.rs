@@ -2,15 +2,16 @@
 //! session cookie. A cookie on an API call that changes something must also
 //! carry the page's CSRF token in `X-CSRF-Token` (the scan screens use this).
 
-use crate::app::AppState;
 use crate::db::{self, DbConn};
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Principal;
 use crate::identity::service::{
     Authenticated, authenticate, authenticate_remembered, authenticate_remembering, record_use,
 };
 use crate::identity::session::COOKIE_NAME;
 use crate::identity::session::SessionKeys;
+use crate::web::PageError;
+use crate::web::WebState;
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
@@ -37,14 +38,14 @@ fn credential(req: &HttpRequest) -> Option<Credential> {
         .map(|c| Credential::Cookie(c.value().to_owned()))
 }
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>()
+fn state(req: &HttpRequest) -> Result<web::Data<WebState>, AppError> {
+    req.app_data::<web::Data<WebState>>()
         .cloned()
-        .ok_or_else(|| AppError::internal("AppState is not configured"))
+        .ok_or_else(|| AppError::internal("WebState is not configured"))
 }
 
 /// Resolves the credential to a live session, or `None` when there is none or it is no longer valid.
-async fn resolve(state: &AppState, token: String) -> Result<Option<Authenticated>, AppError> {
+async fn resolve(state: &WebState, token: String) -> Result<Option<Authenticated>, AppError> {
     let keys = state.keys.clone();
     super::with_db(state, move |conn| authenticate(conn, &keys, &token)).await
 }
@@ -95,7 +96,7 @@ impl ApiCredential {
     /// remembered at `generation` and the database must be asked.
     fn remembered(
         &self,
-        state: &AppState,
+        state: &WebState,
         generation: u64,
     ) -> Option<Result<Authenticated, AppError>> {
         let keys = &state.keys;
@@ -147,7 +148,7 @@ fn api_user(
 /// connection per request instead of two. For the hot paths (the gate);
 /// the answers are the same as [`CurrentUser`]'s.
 pub struct ApiSession {
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     credential: ApiCredential,
 }
 

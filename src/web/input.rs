@@ -5,8 +5,9 @@
 //! `control_character` naming the field, before any handler runs.
 
 use super::json::payload_error;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::kit::text;
+use crate::web::PageError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};

@@ -3,7 +3,7 @@
 //! another media type, 422 naming the field for a wrong or unknown value.
 
 use super::input::control_character;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::kit::text;
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
@@ -89,7 +89,7 @@ fn read_json<T: DeserializeOwned + 'static>(
         }
         if !is_json {
             return Err(AppError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Failure::UnsupportedMediaType,
                 "unsupported_media_type",
                 "Content-Type: application/json で送信してください。",
             ));
@@ -103,7 +103,7 @@ fn read_json<T: DeserializeOwned + 'static>(
 
 fn too_large() -> AppError {
     AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        Failure::TooLarge,
         "payload_too_large",
         "送信データが大きすぎます。",
     )
@@ -219,15 +219,6 @@ fn strip_position(detail: &str) -> String {
     }
 }
 
-/// For PATCH bodies: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
-pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// Query-string faults: 422 naming the parameter.
 pub fn query_error(
     err: actix_web::error::QueryPayloadError,
@@ -268,11 +259,11 @@ mod tests {
     fn faults_map_to_statuses_and_fields() {
         let e = parse::<Login>(b"{\"username\": ").unwrap_err();
         assert_eq!(
-            (e.status.as_u16(), e.code.as_ref()),
+            (e.status().as_u16(), e.code.as_ref()),
             (400, "malformed_json")
         );
         let e = parse::<Login>(b"{\"username\": 5, \"password\": \"x\"}").unwrap_err();
-        assert_eq!(e.status.as_u16(), 422);
+        assert_eq!(e.status().as_u16(), 422);
         assert!(e.fields.unwrap().contains_key("username"));
         let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\", \"admin\": true}")
             .unwrap_err();
@@ -280,13 +271,13 @@ mod tests {
         let e = parse::<Login>(b"{\"username\": \"a\"}").unwrap_err();
         assert!(e.fields.unwrap().contains_key("password"));
         let e = parse::<Login>(b"{\"username\": \"\xff\", \"password\": \"x\"}").unwrap_err();
-        assert_eq!(e.status.as_u16(), 400);
+        assert_eq!(e.status().as_u16(), 400);
         let e = parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"} trailing").unwrap_err();
-        assert_eq!(e.status.as_u16(), 400);
+        assert_eq!(e.status().as_u16(), 400);
         assert!(parse::<Login>(b"{\"username\": \"a\", \"password\": \"x\"}").is_ok());
         let e = parse::<Login>(b"{\"username\": \"a\\u0000\", \"password\": \"x\"}").unwrap_err();
         assert_eq!(
-            (e.status.as_u16(), e.code.as_ref()),
+            (e.status().as_u16(), e.code.as_ref()),
             (422, "control_character")
         );
         assert!(e.fields.unwrap().contains_key("username"));
@@ -316,7 +307,7 @@ mod tests {
         let e = note_of(Some("text/plain"), r#"{"note": "x"}"#)
             .await
             .unwrap_err();
-        assert_eq!(e.status.as_u16(), 415);
+        assert_eq!(e.status().as_u16(), 415);
         let e = note_of(json, r#"{"notes": "x"}"#).await.unwrap_err();
         assert!(e.fields.unwrap().contains_key("notes"));
         let e = note_of(json, "{").await.unwrap_err();

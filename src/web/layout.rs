@@ -1,11 +1,13 @@
 //! What every page shares: the title, who is signed in, the menu for their
 //! roles, and the CSRF token the forms carry.
 
-use crate::error::{AppError, PageError};
-use crate::identity::{Principal, Role};
+use crate::error::AppError;
+use crate::identity::Principal;
+use crate::web::PageError;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
+use std::sync::OnceLock;
 
 pub struct NavLink {
     pub href: &'static str,
@@ -20,36 +22,27 @@ pub struct Layout {
     pub nav: Vec<NavLink>,
 }
 
-/// The menu: one entry per area the principal's roles reach.
+/// One area's entries in the menu, for the principal's roles.
+pub type MenuSection = fn(&Principal, &mut Vec<NavLink>);
+
+/// The menu's sections in the order of the standard's articles, handed over
+/// once by `app` at start, so the layout shows every area without knowing any.
+static MENU: OnceLock<Vec<MenuSection>> = OnceLock::new();
+
+/// Sets the menu; the first call wins (every server in a process builds the same).
+pub fn set_menu(sections: Vec<MenuSection>) {
+    let _ = MENU.set(sections);
+}
+
+/// The menu: home, each area the principal's roles reach, the password change.
 fn nav_for(p: &Principal) -> Vec<NavLink> {
     let mut nav = vec![NavLink {
         href: "/",
         label: "ホーム",
     }];
-    if p.has_any(&[Role::Admin, Role::Auditor, Role::SecurityManager]) {
-        nav.push(NavLink {
-            href: "/users",
-            label: "利用者",
-        });
+    for section in MENU.get().map(Vec::as_slice).unwrap_or_default() {
+        section(p, &mut nav);
     }
-    if p.has_any(&[Role::Admin, Role::Auditor]) {
-        nav.push(NavLink {
-            href: "/departments",
-            label: "所属",
-        });
-        nav.push(NavLink {
-            href: "/audit",
-            label: "監査ログ",
-        });
-    }
-    // Each area's own entries, in the order of the standard's articles.
-    crate::register::pages::nav(p, &mut nav);
-    crate::labels::pages::nav(p, &mut nav);
-    crate::access::pages::nav(p, &mut nav);
-    crate::power::pages::nav(p, &mut nav);
-    crate::licenses::pages::nav(p, &mut nav);
-    crate::cabling::pages::nav(p, &mut nav);
-    crate::reports::pages::nav(p, &mut nav);
     nav.push(NavLink {
         href: "/password",
         label: "パスワード変更",

@@ -1,8 +1,9 @@
 //! Shared web plumbing: who is asking, JSON and form input, pagination,
-//! time display (和暦), static assets, operations endpoints and HTTPS.
+//! the page layout, static assets, operations endpoints and HTTPS.
 
 pub mod assets;
 pub mod auth;
+pub mod errors;
 pub mod inflight;
 pub mod input;
 pub mod json;
@@ -13,22 +14,22 @@ pub mod origin;
 pub mod pagination;
 pub mod query;
 pub mod stall;
+pub mod state;
 pub mod throttle;
-pub mod time;
 pub mod tls;
-pub mod verified;
 
 pub use auth::{ApiSession, CurrentUser, PageUser, PasswordChanger};
+pub use errors::{PageError, render_error_page};
 pub use json::ApiJson;
 pub use layout::{Layout, render};
 pub use pagination::{PageQuery, Paged};
+pub use state::WebState;
 
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::AppError;
 
 /// Runs blocking database work on actix's thread pool with a pooled connection.
-pub async fn with_db<T, F>(state: &AppState, f: F) -> Result<T, AppError>
+pub async fn with_db<T, F>(state: &WebState, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,

@@ -5,8 +5,8 @@
 //! a wrong method on a known path answers 405 with `Allow`, as the document
 //! implies, instead of 404.
 
-use crate::error::AppError;
-use actix_web::http::{StatusCode, header};
+use crate::error::{AppError, Failure};
+use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
@@ -131,7 +131,7 @@ impl KnownRoutes {
     pub fn method_not_allowed(&self, path: &str) -> Option<HttpResponse> {
         let methods = self.methods_at(path)?;
         let mut response = AppError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
+            Failure::MethodNotAllowed,
             "method_not_allowed",
             format!("このURLで使える方法は {} です。", methods.join(", ")),
         )

@@ -1,7 +1,7 @@
 //! Operations endpoints: liveness, readiness and the OpenAPI document.
 
-use crate::app::AppState;
 use crate::db::{self, fault::Outage};
+use crate::web::WebState;
 use actix_web::{HttpResponse, get, web};
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ const READY_WAIT: Duration = Duration::from_millis(800);
 /// 200 when the database answers within [`READY_WAIT`] and would keep a
 /// write, else 503 naming which ([`db::storage_probe`]).
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(state: web::Data<WebState>) -> HttpResponse {
     let (pool, storage) = (state.pool.clone(), state.storage.clone());
     let probe = web::block(move || {
         let mut conn = pool.get_timeout(READY_WAIT).map_err(|_| Outage::Database)?;
@@ -38,7 +38,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 #[get("/api/openapi.json")]
-pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
+pub async fn openapi(state: web::Data<WebState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(state.openapi.as_str().to_owned())

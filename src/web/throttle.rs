@@ -120,5 +120,5 @@ impl AttemptThrottle {
 
 /// An answer that says the secret given was wrong (or the account is locked by such answers).
 pub fn is_wrong_secret(e: &AppError) -> bool {
-    matches!(e.status.as_u16(), 401 | 423) || e.code == "wrong_current_password"
+    matches!(e.status().as_u16(), 401 | 423) || e.code == "wrong_current_password"
 }

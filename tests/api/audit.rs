@@ -177,7 +177,7 @@ fn the_log_filters_by_actor_entity_and_date_and_records_its_readers() {
     ));
     assert_eq!(by_actor["total"], 1);
     let today = chrono::Utc::now()
-        .with_timezone(&daicho::web::time::tokyo())
+        .with_timezone(&daicho::kit::time::tokyo())
         .date_naive();
     let tomorrow = today.succ_opt().unwrap();
     let dated = body(app.get(

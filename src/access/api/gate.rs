@@ -4,8 +4,8 @@ use crate::access::service::{
     self, AccessEventView, EntryInput, EventQuery, ExitInput, ExitOutcome, GateCheck, GateOutcome,
     Occupancy,
 };
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::{ApiJson, ApiSession, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -27,7 +27,8 @@ pub struct CheckInput {
 )]
 #[post("/gate/check")]
 pub(super) async fn gate_check(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
+    gate_memory: web::Data<service::GateMemory>,
     session: ApiSession,
     body: ApiJson<CheckInput>,
 ) -> Result<web::Json<GateCheck>, AppError> {
@@ -39,7 +40,7 @@ pub(super) async fn gate_check(
     {
         let principal = principal?;
         let remembered = service::check_remembered(
-            &state.gate_memory,
+            &gate_memory,
             generation,
             &state.settings,
             &principal,
@@ -47,12 +48,12 @@ pub(super) async fn gate_check(
             input.zone_id,
         );
         if let Some(answer) = remembered {
-            state.gate_memory.count(true);
+            gate_memory.count(true);
             return Ok(web::Json(answer));
         }
     }
-    state.gate_memory.count(false);
-    let (settings, memory) = (state.settings.clone(), state.gate_memory.clone());
+    gate_memory.count(false);
+    let (settings, memory) = (state.settings.clone(), gate_memory.clone().into_inner());
     Ok(web::Json(
         session
             .read_remembering(generation, move |conn, principal| {
@@ -118,7 +119,7 @@ fn denied(check: GateCheck) -> HttpResponse {
 )]
 #[post("/gate/entries")]
 pub(super) async fn gate_entry(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     session: ApiSession,
     body: ApiJson<EntryInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -147,7 +148,7 @@ pub(super) async fn gate_entry(
 )]
 #[post("/gate/exits")]
 pub(super) async fn gate_exit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     session: ApiSession,
     body: ApiJson<ExitInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -166,7 +167,7 @@ pub(super) async fn gate_exit(
 #[utoipa::path(tag = "access", params(("id" = i64, Path)), responses((status = 200, body = Occupancy), (status = 403, body = ErrorBody)))]
 #[get("/zones/{id}/occupancy")]
 pub(super) async fn zone_occupancy(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<Occupancy>, AppError> {
@@ -180,7 +181,7 @@ pub(super) async fn zone_occupancy(
 #[utoipa::path(tag = "access", params(EventQuery), responses((status = 200, body = Paged<AccessEventView>), (status = 403, body = ErrorBody)))]
 #[get("/access-events")]
 pub(super) async fn access_events(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<EventQuery>,
 ) -> Result<web::Json<Paged<AccessEventView>>, AppError> {
@@ -208,7 +209,7 @@ pub(super) async fn access_events(
 #[utoipa::path(tag = "access", params(EventQuery), responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody)))]
 #[get("/access-events/export.csv")]
 pub(super) async fn access_events_csv(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<EventQuery>,
 ) -> Result<HttpResponse, AppError> {

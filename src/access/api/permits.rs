@@ -3,8 +3,8 @@
 use crate::access::codes::JwkSet;
 use crate::access::rules::PermitAction;
 use crate::access::service::{self, NewPermitInput, PermitQuery, PermitView};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::header;
@@ -22,7 +22,7 @@ use actix_web::{HttpResponse, get, post, web};
 )]
 #[post("/permits")]
 pub(super) async fn create_permit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<NewPermitInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -39,7 +39,7 @@ pub(super) async fn create_permit(
 #[utoipa::path(tag = "access", params(PermitQuery), responses((status = 200, body = Paged<PermitView>)))]
 #[get("/permits")]
 pub(super) async fn list_permits(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<PermitQuery>,
 ) -> Result<web::Json<Paged<PermitView>>, AppError> {
@@ -66,7 +66,7 @@ pub(super) async fn list_permits(
 #[utoipa::path(tag = "access", params(("id" = i64, Path)), responses((status = 200, body = PermitView), (status = 404, body = ErrorBody)))]
 #[get("/permits/{id}")]
 pub(super) async fn get_permit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<PermitView>, AppError> {
@@ -93,7 +93,7 @@ pub(super) async fn get_permit(
 )]
 #[post("/permits/{id}/approve")]
 pub(super) async fn approve_permit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -113,7 +113,7 @@ pub(super) async fn approve_permit(
 )]
 #[post("/permits/{id}/reject")]
 pub(super) async fn reject_permit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -134,7 +134,7 @@ pub(super) async fn reject_permit(
 )]
 #[post("/permits/{id}/revoke")]
 pub(super) async fn revoke_permit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -143,7 +143,7 @@ pub(super) async fn revoke_permit(
 }
 
 async fn decide(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: i64,
     body: DecisionNote,
@@ -193,7 +193,7 @@ fn qr_png(code: &str, module_px: u32) -> Result<Vec<u8>, AppError> {
 )]
 #[get("/permits/{id}/qr.png")]
 pub(super) async fn permit_qr(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
@@ -214,7 +214,7 @@ pub(super) async fn permit_qr(
 /// Retired keys stay listed so that codes signed before a rotation still verify.
 #[utoipa::path(tag = "access", security(()), responses((status = 200, body = JwkSet)))]
 #[get("/permits/keys")]
-pub(super) async fn permit_keys(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub(super) async fn permit_keys(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
     let settings = state.settings.clone();
     let jwks = with_db(&state, move |conn| {
         service::keys(conn, &settings).map(|keys| keys.jwks())
@@ -230,7 +230,7 @@ pub(super) async fn permit_keys(state: web::Data<AppState>) -> Result<HttpRespon
 #[utoipa::path(tag = "access", responses((status = 200, body = JwkSet), (status = 403, body = ErrorBody)))]
 #[post("/permits/keys/rotate")]
 pub(super) async fn rotate_permit_keys(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
 ) -> Result<web::Json<JwkSet>, AppError> {
     let principal = user.0.principal;

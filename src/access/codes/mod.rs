@@ -15,7 +15,7 @@
 //! and drops the signer when this directory's key is not the one listed as
 //! signing, so an instance never signs with a key it knows is retired.
 
-use crate::web::verified::VerifiedTokens;
+use crate::kit::verified::VerifiedTokens;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;

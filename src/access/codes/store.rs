@@ -3,7 +3,7 @@
 //! with mode 0600, rotation, and the per-process registry of loaded keys.
 
 use super::{AUDIENCE, CURRENT_FILE, PermitKeys, RETIRED_FILE, Signer, public_key};
-use crate::web::verified::VerifiedTokens;
+use crate::kit::verified::VerifiedTokens;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, EncodingKey, Validation};

@@ -1,11 +1,12 @@
 //! The guard's gate screen, 在室者 and the 入退室記録 pages.
 
 use super::super::service::{self, AccessEventView, EventQuery, Occupancy};
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
+use crate::kit::time::{to_tokyo, wareki_datetime};
 use crate::register::model as register;
-use crate::web::time::{to_tokyo, wareki_datetime};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, web};
@@ -51,7 +52,7 @@ struct GateQuery {
 }
 
 /// The zones a principal may work the gate of: all for guards, managed ones for managers.
-async fn gate_zones(state: &AppState, user: &PageUser) -> Result<Vec<(i64, String)>, PageError> {
+async fn gate_zones(state: &WebState, user: &PageUser) -> Result<Vec<(i64, String)>, PageError> {
     let principal = user.auth.principal.clone();
     Ok(with_db(state, move |conn| {
         let all = super::super::model::active_zones(conn)?;
@@ -67,7 +68,7 @@ async fn gate_zones(state: &AppState, user: &PageUser) -> Result<Vec<(i64, Strin
 
 #[get("/gate")]
 async fn gate_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<GateQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -163,7 +164,7 @@ struct OccupancyPage {
 /// Who is inside each zone now (for evacuation).
 #[get("/access/occupancy")]
 async fn occupancy_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
@@ -277,7 +278,7 @@ struct LogQuery {
 /// The 入退室記録 with filters and the CSV export.
 #[get("/access/log")]
 async fn log_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -325,7 +326,7 @@ async fn log_page(
     .await?;
     let (rows, total, error) = match result {
         Ok((items, total)) => (items.into_iter().map(log_row).collect(), total, None),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => (vec![], 0, Some(e.message)),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => (vec![], 0, Some(e.message)),
         Err(e) => return Err(e.into()),
     };
     let mut query_string = format!(

@@ -4,8 +4,9 @@
 mod gate;
 mod permits;
 
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::{Principal, Role};
+use crate::web::PageError;
 use crate::web::layout::NavLink;
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -52,7 +53,7 @@ type Errors = BTreeMap<String, String>;
 /// Splits a service error into what a form shows: field messages beside the
 /// fields, or one message on top.
 fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status {
+    match err.status() {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
             Ok(match err.fields {
                 Some(fields) => (fields, None),
@@ -75,7 +76,7 @@ fn local_input(value: &str) -> String {
 
 /// A UTC time as a `datetime-local` value in Tokyo.
 fn local_value(utc: chrono::NaiveDateTime) -> String {
-    crate::web::time::to_tokyo(utc)
+    crate::kit::time::to_tokyo(utc)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }

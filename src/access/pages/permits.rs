@@ -3,12 +3,12 @@
 use super::super::rules::{PermitAction, PermitState};
 use super::super::service::{self, NewPermitInput, PermitQuery, PermitView, VisitorInput};
 use super::{Errors, form_errors, local_input, local_value};
-use crate::app::AppState;
-use crate::error::PageError;
 use crate::identity::Role;
+use crate::kit::time::wareki_datetime;
 use crate::register::model as register;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::wareki_datetime;
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -67,7 +67,7 @@ struct ListQuery {
 
 #[get("/permits")]
 async fn permits_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -150,7 +150,7 @@ struct PermitFormPage {
     error: Option<String>,
 }
 
-async fn choices(state: &AppState) -> Result<(Vec<Choice>, Vec<Choice>), PageError> {
+async fn choices(state: &WebState) -> Result<(Vec<Choice>, Vec<Choice>), PageError> {
     Ok(with_db(state, |conn| {
         let zones = super::super::model::active_zones(conn)?
             .into_iter()
@@ -175,7 +175,7 @@ async fn choices(state: &AppState) -> Result<(Vec<Choice>, Vec<Choice>), PageErr
 
 #[get("/permits/new")]
 async fn permit_new_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let (zones, users) = choices(&state).await?;
@@ -201,7 +201,7 @@ async fn permit_new_form(
 
 #[post("/permits/new")]
 async fn permit_new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<PermitForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -235,7 +235,7 @@ async fn permit_new_submit(
     {
         Ok(permit) => Ok(see_other(&format!("/permits/{}", permit.id))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let (zones, users) = choices(&state).await?;
             render(
@@ -264,7 +264,7 @@ struct PermitPage {
 }
 
 async fn permit_page_for(
-    state: &AppState,
+    state: &WebState,
     user: &PageUser,
     id: i64,
     error: Option<String>,
@@ -297,7 +297,7 @@ async fn permit_page_for(
 
 #[get("/permits/{id}")]
 async fn permit_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
@@ -313,7 +313,7 @@ struct DecisionForm {
 
 #[post("/permits/{id}/{action}")]
 async fn permit_decide(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     path: web::Path<(i64, String)>,
     form: web::Form<DecisionForm>,
@@ -333,7 +333,7 @@ async fn permit_decide(
     match result {
         Ok(_) => Ok(see_other(&format!("/permits/{id}"))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (_, message) = form_errors(err.clone())?;
             permit_page_for(
                 &state,
@@ -357,7 +357,7 @@ struct BadgePage {
 /// The printable badge (入室許可証) with the QR of the permit code.
 #[get("/permits/{id}/badge")]
 async fn permit_badge(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {

@@ -7,7 +7,7 @@ use super::permits::permit_number;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::web::time::{parse_instant, rfc3339, to_tokyo};
+use crate::kit::time::{parse_instant, rfc3339, to_tokyo};
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct AccessEventView {
     pub reason_code: Option<String>,
     pub reason: Option<String>,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub occurred_at: NaiveDateTime,
     pub permit_id: Option<i64>,
     pub permit_number: Option<String>,

@@ -20,10 +20,10 @@ pub struct OccupantView {
     pub escort_name: Option<String>,
     pub entry_event_id: i64,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub entered_at: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub valid_until: NaiveDateTime,
     /// Still inside after the permit's window.
     pub overdue: bool,

@@ -49,22 +49,22 @@ pub struct CablingView {
     /// `requested`, `authorized`, `rejected`, `completed`, `verified`.
     pub state: String,
     pub requested_by: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<i64>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
     pub completed_by: Option<i64>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<NaiveDateTime>,
     pub completion_notes: Option<String>,
     pub diagram_updated: Option<bool>,
     pub verified_by: Option<i64>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub verified_at: Option<NaiveDateTime>,
     pub verification_note: Option<String>,

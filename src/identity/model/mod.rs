@@ -51,7 +51,7 @@ pub struct Department {
     pub id: i64,
     pub code: String,
     pub name: String,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
 }

@@ -1,12 +1,12 @@
 //! 所属一覧/登録.
 
 use super::{Errors, form_errors};
-use crate::app::AppState;
-use crate::error::PageError;
 use crate::identity::rules::Role;
 use crate::identity::service::{self};
+use crate::kit::time::wareki_datetime;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::wareki_datetime;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -35,7 +35,7 @@ struct DepartmentsPage {
 
 #[get("/departments")]
 async fn departments_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(&[Role::Admin, Role::Auditor])?;
@@ -87,7 +87,7 @@ struct DepartmentForm {
 
 #[post("/departments/new")]
 async fn department_new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<DepartmentForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -102,7 +102,7 @@ async fn department_new_submit(
     {
         Ok(_) => Ok(see_other("/departments")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let page = DepartmentFormPage {
                 layout: user.layout("所属登録"),

@@ -5,8 +5,11 @@ mod session;
 mod users;
 
 use super::session::COOKIE_NAME;
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::web::PageError;
+use crate::web::WebState;
+use crate::web::layout::NavLink;
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -18,9 +21,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     departments::routes(cfg);
 }
 
+/// The menu's people entries: 利用者 and 所属.
+pub fn nav(p: &Principal, nav: &mut Vec<NavLink>) {
+    if p.has_any(&[Role::Admin, Role::Auditor, Role::SecurityManager]) {
+        nav.push(NavLink {
+            href: "/users",
+            label: "利用者",
+        });
+    }
+    if p.has_any(&[Role::Admin, Role::Auditor]) {
+        nav.push(NavLink {
+            href: "/departments",
+            label: "所属",
+        });
+    }
+}
+
 pub(super) type Errors = BTreeMap<String, String>;
 
-pub(super) fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+pub(super) fn session_cookie(state: &WebState, token: &str) -> Cookie<'static> {
     Cookie::build(COOKIE_NAME, token.to_owned())
         .path("/")
         .http_only(true)
@@ -32,7 +51,7 @@ pub(super) fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
 
 /// Splits a service error into what a form shows: field messages beside the fields, or one message on top.
 pub(super) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status {
+    match err.status() {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok(match err.fields {
             Some(fields) => (fields, None),
             None => (Errors::new(), Some(err.message)),

@@ -1,9 +1,10 @@
 //! Signing in and out, the password change, and the home page.
 
 use super::{Errors, form_errors, session_cookie};
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::service::{self};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::auth::PagePasswordChanger;
 use crate::web::origin::same_origin;
 use crate::web::throttle::AttemptThrottle;
@@ -30,7 +31,7 @@ struct HomePage {
 }
 
 #[get("/")]
-async fn home(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+async fn home(state: web::Data<WebState>, user: PageUser) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
     let todos = with_db(&state, move |conn| {
         crate::reports::dashboard::todos(conn, &principal)
@@ -80,7 +81,7 @@ struct LoginForm {
 #[post("/login")]
 async fn login_submit(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     throttle: web::Data<AttemptThrottle>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -110,14 +111,15 @@ async fn login_submit(
                 .insert_header((actix_web::http::header::LOCATION, target))
                 .finish())
         }
-        Err(err) if err.status.is_client_error() => {
+        Err(err) if err.status().is_client_error() => {
+            let status = err.status();
             let page = LoginPage {
                 layout: Layout::anonymous("ログイン"),
                 next,
                 username: form.username.chars().take(64).collect(),
                 error: Some(err.message),
             };
-            render(err.status, &page)
+            render(status, &page)
         }
         Err(err) => Err(err.into()),
     }
@@ -130,7 +132,7 @@ struct CsrfForm {
 
 #[post("/logout")]
 async fn logout(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PagePasswordChanger,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -182,7 +184,7 @@ struct PasswordForm {
 #[post("/password")]
 async fn password_submit(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     throttle: web::Data<AttemptThrottle>,
     user: PagePasswordChanger,
     form: web::Form<PasswordForm>,
@@ -216,7 +218,7 @@ async fn password_submit(
                 .finish())
         }
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let page = PasswordPage {
                 layout: user.layout("パスワード変更"),

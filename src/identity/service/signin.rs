@@ -7,13 +7,13 @@ use crate::audit::{self, Actor};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
+use crate::error::Failure;
 use crate::identity::Principal;
 use crate::identity::model::{self, User};
 use crate::identity::password;
 use crate::identity::rules;
 use crate::identity::service::passwords::{check_new_password, weak_password};
 use crate::identity::session::{Claims, SessionKeys};
-use actix_web::http::StatusCode;
 use serde_json::json;
 
 pub struct LoginOutcome {
@@ -25,7 +25,7 @@ pub struct LoginOutcome {
 
 fn invalid_credentials() -> AppError {
     AppError::new(
-        StatusCode::UNAUTHORIZED,
+        Failure::Unauthorized,
         "invalid_credentials",
         "利用者IDまたはパスワードが正しくありません。",
     )
@@ -33,7 +33,7 @@ fn invalid_credentials() -> AppError {
 
 fn account_locked() -> AppError {
     AppError::new(
-        StatusCode::LOCKED,
+        Failure::Locked,
         "account_locked",
         format!(
             "ログインに続けて失敗したため、アカウントを{}分間ロックしています。",

@@ -1,11 +1,12 @@
 //! `/e/{tag}`: the phone-sized device page a scanned label opens, and its one-tap stocktake scan.
 
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::model as identity_model;
 use crate::register::model::{self as register_model, Equipment};
 use crate::register::rules::{Classification, Kind, Status, normalize_tag};
 use crate::register::stocktake::service::{self as stocktake, ScanResult, StocktakeView};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
 use crate::web::{Layout, PageUser, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
@@ -50,7 +51,7 @@ struct CardQuery {
 /// The page a scanned label opens: sign in first (the login brings you back), then the device.
 #[get("/e/{tag}")]
 pub(super) async fn equipment_card(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     raw: web::Path<String>,
     query: web::Query<CardQuery>,
@@ -126,7 +127,7 @@ struct CardScanForm {
 /// 棚卸で確認: the one-tap scan from the device's page.
 #[post("/e/{tag}/stocktake")]
 pub(super) async fn equipment_card_scan(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
     form: web::Form<CardScanForm>,

@@ -1,13 +1,14 @@
 //! `/labels`: the A4 label-sheet form and the printable sheets it produces.
 
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
 use crate::identity::model as identity_model;
 use crate::labels::qr;
 use crate::labels::sheet::{SheetLayout, paginate};
 use crate::register::model::{self as register_model, Equipment};
 use crate::register::rules::{Status, normalize_tag};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -81,7 +82,7 @@ const MAX_LABELS: usize = 2000;
 /// A4 label sheets for 12, 24 or 44面 stock: `?tags=A,B` or `?zone_id=N`, `&layout=24&start=1`.
 #[get("/labels")]
 pub(super) async fn label_sheet(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<SheetQuery>,
 ) -> Result<HttpResponse, PageError> {

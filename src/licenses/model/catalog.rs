@@ -13,7 +13,7 @@ pub struct Software {
     pub name: String,
     pub vendor: String,
     pub edition: Option<String>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
 }
@@ -45,7 +45,7 @@ pub struct License {
     pub department_id: i64,
     pub notes: Option<String>,
     pub created_by: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
 }

@@ -2,15 +2,15 @@
 //! the CSV for the audit, and the forms to register software and licenses.
 
 use super::{Errors, form_date, form_errors, form_number, opt};
-use crate::app::AppState;
-use crate::error::PageError;
 use crate::identity::Role;
 use crate::identity::model::Department;
+use crate::kit::time::wareki_date;
 use crate::licenses::model::{License, Software};
 use crate::licenses::rules::{EXPIRY_WARNING_DAYS, LicenseKind};
 use crate::licenses::service::{self, ComplianceReport, LicenseInput, SoftwareInput};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::wareki_date;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -101,7 +101,7 @@ struct Loaded {
     departments: Vec<Department>,
 }
 
-async fn load(state: &AppState, user: &PageUser) -> Result<Loaded, PageError> {
+async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
     let principal = user.auth.principal.clone();
     Ok(with_db(state, move |conn| {
         let report = service::compliance(conn, &principal, service::today())?;
@@ -238,7 +238,7 @@ pub(crate) fn software_label(s: &Software) -> String {
 
 #[get("/licenses")]
 async fn licenses_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let data = load(&state, &user).await?;
@@ -248,7 +248,7 @@ async fn licenses_page(
 /// The compliance report for the audit: Excel-ready CSV (UTF-8 with BOM).
 #[get("/licenses/export.csv")]
 async fn licenses_csv(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
@@ -269,7 +269,7 @@ struct SoftwareForm {
 
 #[post("/licenses/software")]
 async fn software_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<SoftwareForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -288,7 +288,7 @@ async fn software_submit(
     {
         Ok(_) => Ok(see_other("/licenses")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.software_form = SoftwareValues {
@@ -312,7 +312,7 @@ struct LicenseForm {
 
 #[post("/licenses/new")]
 async fn license_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<LicenseForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -348,7 +348,7 @@ async fn license_submit(
     match result {
         Ok(()) => Ok(see_other("/licenses")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.license_form = v;

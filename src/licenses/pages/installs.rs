@@ -3,15 +3,16 @@
 
 use super::catalog::software_label;
 use super::{Errors, form_errors, form_number, opt};
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
+use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::licenses::rules::{InstallChange, RequestState};
 use crate::licenses::service::{
     self, InstallRequestInput, InstallRequestView, InstallationInput, InstallationView,
 };
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -90,7 +91,7 @@ struct Loaded {
     software: Vec<(i64, String)>,
 }
 
-async fn load(state: &AppState, user: &PageUser) -> Result<Loaded, PageError> {
+async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
     let principal = user.auth.principal.clone();
     Ok(with_db(state, move |conn| {
         let (requests, _) = service::list_requests(conn, &principal, None, None, 0, 200)?;
@@ -188,7 +189,7 @@ struct NoticeQuery {
 
 #[get("/licenses/installs")]
 async fn installs_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -215,7 +216,7 @@ struct RequestForm {
 
 #[post("/licenses/installs/requests")]
 async fn request_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -242,7 +243,7 @@ async fn request_submit(
     match result {
         Ok(_) => Ok(see_other("/licenses/installs?done=request")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.request_form = v;
@@ -262,7 +263,7 @@ struct InstallForm {
 
 #[post("/licenses/installs/installations")]
 async fn installation_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<InstallForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -296,7 +297,7 @@ async fn installation_submit(
         }
         Ok(_) => Ok(see_other("/licenses/installs?done=record-findings")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.install_form = v;
@@ -315,7 +316,7 @@ struct DecideForm {
 
 #[post("/licenses/installs/requests/{id}/{decision}")]
 async fn decide_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     path: web::Path<(i64, String)>,
     form: web::Form<DecideForm>,
@@ -336,7 +337,7 @@ async fn decide_submit(
     {
         Ok(_) => Ok(see_other(&format!("/licenses/installs?done={decision}"))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (_, error) = form_errors(err)?;
             let mut page = build(&user, load(&state, &user).await?);
             page.error = error.or_else(|| Some("入力内容に誤りがあります。".into()));

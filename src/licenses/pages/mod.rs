@@ -4,8 +4,9 @@
 mod catalog;
 mod installs;
 
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::{Principal, Role};
+use crate::web::PageError;
 use crate::web::layout::NavLink;
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -43,7 +44,7 @@ pub(crate) type Errors = BTreeMap<String, String>;
 
 /// Splits a service error into what a form shows: field messages beside the fields, or one message on top.
 pub(crate) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status {
+    match err.status() {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
             Ok(match err.fields {
                 Some(fields) => (fields, None),

@@ -246,7 +246,7 @@ pub struct ComplianceReport {
 
 /// Today in Tokyo.
 pub fn today() -> NaiveDate {
-    crate::web::time::to_tokyo(db::now()).date_naive()
+    crate::kit::time::to_tokyo(db::now()).date_naive()
 }
 
 /// Per software: seats in force against installations on devices still in the

@@ -36,10 +36,10 @@ pub struct InstallationView {
     pub approved: bool,
     pub installed_on: Option<NaiveDate>,
     pub recorded_by: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub recorded_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub released_at: Option<NaiveDateTime>,
     /// `uninstalled`, `superseded` or `disposed`.

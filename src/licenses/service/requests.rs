@@ -34,11 +34,11 @@ pub struct InstallRequestView {
     /// `requested`, `approved` or `rejected`.
     pub state: String,
     pub requested_by: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<i64>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,

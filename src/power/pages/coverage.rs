@@ -1,12 +1,12 @@
 //! The 電源保護状況 page: every key device's protection at a glance, and the UPS overview.
 
 use super::{label_status, opt_date};
-use crate::app::AppState;
-use crate::error::PageError;
+use crate::kit::time::wareki_date;
 use crate::power::rules::{Problem, RuntimeSource, status_flags};
 use crate::power::service::{self, CoverageRow, READERS};
 use crate::register::rules::SurgeProtection;
-use crate::web::time::wareki_date;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -87,7 +87,7 @@ fn coverage_view(r: CoverageRow) -> CoverageView {
 
 #[get("/power")]
 pub(super) async fn power_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<CoverageFilter>,
 ) -> Result<HttpResponse, PageError> {

@@ -1,13 +1,13 @@
 //! The UPS page: its record, live status, reading charts and power events.
 
 use super::{label_status, opt_date};
-use crate::app::AppState;
-use crate::error::PageError;
+use crate::kit::time::wareki_datetime;
 use crate::power::chart::line_chart;
 use crate::power::model::Reading;
 use crate::power::rules::{SelfTestResult, status_flags};
 use crate::power::service::{self, EventView, READERS};
-use crate::web::time::wareki_datetime;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -90,7 +90,7 @@ fn series(
 
 #[get("/power/ups/{tag}")]
 pub(super) async fn ups_detail_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
     query: web::Query<RangeQuery>,

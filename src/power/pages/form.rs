@@ -1,9 +1,10 @@
 //! The UPS record form: reading it, checking it, and saving the record.
 
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::power::rules::SelfTestResult;
 use crate::power::service::{self, UpsInput};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -167,7 +168,7 @@ fn form_page(user: &PageUser, tag: &str, form: UpsForm) -> UpsFormPage {
 
 /// The UPS, after checking the user may edit it (403/404/409 otherwise).
 async fn editable(
-    state: &web::Data<AppState>,
+    state: &web::Data<WebState>,
     user: &PageUser,
     tag: String,
 ) -> Result<(String, Option<service::UpsView>), AppError> {
@@ -193,7 +194,7 @@ async fn editable(
 
 #[get("/power/ups/{tag}/edit")]
 pub(super) async fn ups_edit_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -204,7 +205,7 @@ pub(super) async fn ups_edit_form(
 
 #[post("/power/ups/{tag}/edit")]
 pub(super) async fn ups_edit_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
     form: web::Form<UpsForm>,
@@ -226,7 +227,7 @@ pub(super) async fn ups_edit_submit(
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/power/ups/{tag}"))),
-        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(err) if err.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut page = form_page(&user, &tag, form);
             page.errors = err.fields.clone().unwrap_or_default();
             if page.errors.is_empty() {

@@ -6,8 +6,8 @@
 use super::rules::status_flags;
 use super::service::READERS;
 use crate::identity::Principal;
+use crate::kit::time::wareki_date;
 use crate::web::layout::NavLink;
-use crate::web::time::wareki_date;
 use actix_web::web;
 use chrono::NaiveDate;
 

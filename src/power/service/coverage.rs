@@ -105,5 +105,5 @@ pub fn coverage(
 
 /// Today in Tokyo (the ward's calendar).
 pub fn today() -> NaiveDate {
-    crate::web::time::to_tokyo(db::now()).date_naive()
+    crate::kit::time::to_tokyo(db::now()).date_naive()
 }

@@ -3,9 +3,9 @@
 use super::{EventView, event_view, ups_by_tag};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
+use crate::kit::time::serialize_utc_opt;
 use crate::power::model::{self, Reading, UpsUnit};
 use crate::register::model::Equipment;
-use crate::web::time::serialize_utc_opt;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 

@@ -1,9 +1,9 @@
-use crate::app::AppState;
 use crate::audit::AuditEvent;
 use crate::error::{AppError, ErrorBody};
 use crate::register::model::EquipmentFilter;
 use crate::register::rules::{Kind, Status, normalize_tag};
 use crate::register::service::{self, EquipmentInput, EquipmentPatch, EquipmentView};
+use crate::web::WebState;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
@@ -64,7 +64,7 @@ impl EquipmentQuery {
 #[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, body = Paged<EquipmentView>)))]
 #[get("/equipment")]
 async fn list_equipment(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     query: web::Query<EquipmentQuery>,
 ) -> Result<web::Json<Paged<EquipmentView>>, AppError> {
@@ -99,7 +99,7 @@ async fn list_equipment(
 )]
 #[post("/equipment")]
 async fn create_equipment(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<EquipmentInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -114,7 +114,7 @@ async fn create_equipment(
 #[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = EquipmentView), (status = 404, body = ErrorBody)))]
 #[get("/equipment/{tag}")]
 async fn get_equipment(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<EquipmentView>, AppError> {
@@ -128,7 +128,7 @@ async fn get_equipment(
 #[utoipa::path(tag = "register", params(("tag" = String, Path)), request_body = EquipmentPatch, responses((status = 200, body = EquipmentView)))]
 #[patch("/equipment/{tag}")]
 async fn update_equipment(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
     body: ApiJson<EquipmentPatch>,
@@ -146,7 +146,7 @@ async fn update_equipment(
 #[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = Vec<AuditEvent>)))]
 #[get("/equipment/{tag}/history")]
 async fn equipment_history(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<Vec<AuditEvent>>, AppError> {

@@ -1,11 +1,11 @@
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::kit::time::{parse_instant, rfc3339};
 use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::reports::csv::CsvWriter;
+use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
-use crate::web::time::{parse_instant, rfc3339};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -72,7 +72,7 @@ impl MovementQuery {
 #[utoipa::path(tag = "register", params(MovementQuery), responses((status = 200, body = Paged<MovementView>)))]
 #[get("/movements")]
 async fn list_movements(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<MovementQuery>,
 ) -> Result<web::Json<Paged<MovementView>>, AppError> {
@@ -101,7 +101,7 @@ async fn list_movements(
 #[utoipa::path(tag = "register", params(MovementQuery), responses((status = 200, content_type = "text/csv", body = String)))]
 #[get("/movements/export.csv")]
 async fn export_movements(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<MovementQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -165,7 +165,7 @@ async fn export_movements(
 )]
 #[post("/movements")]
 async fn request_movement(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<MovementInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -180,7 +180,7 @@ async fn request_movement(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = MovementView), (status = 404, body = ErrorBody)))]
 #[get("/movements/{id}")]
 async fn get_movement(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<MovementView>, AppError> {
@@ -202,7 +202,7 @@ async fn get_movement(
 )]
 #[post("/movements/{id}/approve")]
 async fn approve(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -220,7 +220,7 @@ async fn approve(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), request_body(content = Option<DecisionNote>), responses((status = 200, body = MovementView)))]
 #[post("/movements/{id}/reject")]
 async fn reject(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: OptionalJson<DecisionNote>,
@@ -238,7 +238,7 @@ async fn reject(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = MovementView)))]
 #[post("/movements/{id}/cancel")]
 async fn cancel(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<MovementView>, AppError> {
@@ -252,7 +252,7 @@ async fn cancel(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = MovementView)))]
 #[post("/movements/{id}/complete")]
 async fn complete(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<MovementView>, AppError> {
@@ -266,7 +266,7 @@ async fn complete(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = MovementView)))]
 #[post("/movements/{id}/return")]
 async fn mark_returned(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<MovementView>, AppError> {

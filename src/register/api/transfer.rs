@@ -1,10 +1,10 @@
 //! The register in and out as CSV, and disposal.
 
 use super::equipment::EquipmentQuery;
-use crate::app::AppState;
-use crate::error::{AppError, ErrorBody};
+use crate::error::{AppError, ErrorBody, Failure};
 use crate::register::service::csv_io::{self, ImportError, ImportOutcome, LineFault, RowCounter};
 use crate::register::service::{self, DisposalInput, DisposalView};
+use crate::web::WebState;
 use crate::web::{ApiJson, CurrentUser, with_db};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -18,7 +18,7 @@ pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
 #[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, content_type = "text/csv", body = String)))]
 #[get("/equipment/export.csv")]
 async fn export_equipment_csv(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     query: web::Query<EquipmentQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -30,7 +30,7 @@ async fn export_equipment_csv(
 pub fn csv_response(bytes: Vec<u8>) -> HttpResponse {
     let name = format!(
         "equipment-{}.csv",
-        crate::web::time::to_tokyo(crate::db::now()).format("%Y%m%d")
+        crate::kit::time::to_tokyo(crate::db::now()).format("%Y%m%d")
     );
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
@@ -103,7 +103,7 @@ pub async fn read_body(
     }
     if seen > limit {
         return Err(AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::TooLarge,
             "payload_too_large",
             format!(
                 "送信データが大きすぎます（上限 {} MB）。",
@@ -131,7 +131,7 @@ pub async fn read_body(
 )]
 #[post("/equipment/import")]
 async fn import_equipment_csv(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     request: HttpRequest,
     payload: web::Payload,
@@ -148,7 +148,7 @@ async fn import_equipment_csv(
         "text/csv" | "application/csv" | "application/vnd.ms-excel"
     ) {
         return Err(AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Failure::UnsupportedMediaType,
             "unsupported_media_type",
             "Content-Type: text/csv で送信してください。",
         ));
@@ -187,7 +187,7 @@ async fn import_equipment_csv(
 )]
 #[post("/equipment/{tag}/dispose")]
 async fn dispose_equipment(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     tag: web::Path<String>,
     body: ApiJson<DisposalInput>,
@@ -204,7 +204,7 @@ async fn dispose_equipment(
 #[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = DisposalView), (status = 404, body = ErrorBody)))]
 #[get("/equipment/{tag}/disposal")]
 async fn equipment_disposal(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     tag: web::Path<String>,
 ) -> Result<web::Json<DisposalView>, AppError> {

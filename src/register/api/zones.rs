@@ -1,6 +1,6 @@
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
 use crate::register::service::{self, ZoneInput, ZonePatch, ZoneView};
+use crate::web::WebState;
 use crate::web::{ApiJson, CurrentUser, with_db};
 use actix_web::{HttpResponse, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +16,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "register", responses((status = 200, body = Vec<ZoneView>)))]
 #[get("/zones")]
 async fn list_zones(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
 ) -> Result<web::Json<Vec<ZoneView>>, AppError> {
     Ok(web::Json(with_db(&state, service::list_zones).await?))
@@ -30,7 +30,7 @@ async fn list_zones(
 )]
 #[post("/zones")]
 async fn create_zone(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<ZoneInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -45,7 +45,7 @@ async fn create_zone(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = ZoneView), (status = 404, body = ErrorBody)))]
 #[get("/zones/{id}")]
 async fn get_zone(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<ZoneView>, AppError> {
@@ -59,7 +59,7 @@ async fn get_zone(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), request_body = ZonePatch, responses((status = 200, body = ZoneView)))]
 #[patch("/zones/{id}")]
 async fn update_zone(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: ApiJson<ZonePatch>,

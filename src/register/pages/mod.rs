@@ -5,8 +5,9 @@ mod equipment;
 mod movements;
 mod zones;
 
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Principal;
+use crate::web::PageError;
 use crate::web::layout::NavLink;
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -40,7 +41,7 @@ pub(crate) type Errors = BTreeMap<String, String>;
 /// Splits a service error into what a form shows: field messages beside the
 /// fields, or one message on top; other errors become the error page.
 pub(crate) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status {
+    match err.status() {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
             Ok(match err.fields {
                 Some(fields) => (fields, None),

@@ -1,15 +1,16 @@
 //! 持出・持込 pages: the list (機器移動履歴), the request form, and one request with its actions.
 
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
 use crate::identity::model::names_of;
+use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::register::model::{self, MovementFilter};
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::register::service::{ZoneView, list_zones};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -108,7 +109,7 @@ struct ListParams {
 
 #[get("/movements")]
 async fn list_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, PageError> {
@@ -203,7 +204,7 @@ struct FormPage {
 }
 
 async fn form_page(
-    state: &AppState,
+    state: &WebState,
     user: &PageUser,
     form: MovementForm,
 ) -> Result<FormPage, PageError> {
@@ -223,7 +224,7 @@ async fn form_page(
 }
 
 #[get("/movements/new")]
-async fn new_form(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+async fn new_form(state: web::Data<WebState>, user: PageUser) -> Result<HttpResponse, PageError> {
     user.require_any(&[Role::Staff, Role::Operator, Role::SecurityManager])?;
     let page = form_page(&state, &user, MovementForm::default()).await?;
     render(StatusCode::OK, &page)
@@ -231,7 +232,7 @@ async fn new_form(state: web::Data<AppState>, user: PageUser) -> Result<HttpResp
 
 #[post("/movements/new")]
 async fn new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<MovementForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -287,10 +288,10 @@ async fn new_submit(
     match result {
         Ok(created) => Ok(see_other(&format!("/movements/{}", created.id))),
         Err(err)
-            if err.status == StatusCode::UNPROCESSABLE_ENTITY
-                || err.status == StatusCode::CONFLICT =>
+            if err.status() == StatusCode::UNPROCESSABLE_ENTITY
+                || err.status() == StatusCode::CONFLICT =>
         {
-            let status = err.status;
+            let status = err.status();
             let mut page = form_page(&state, &user, form).await?;
             match err.fields {
                 Some(fields) => page.errors = fields,
@@ -312,7 +313,7 @@ struct DetailPage {
 }
 
 async fn detail(
-    state: &AppState,
+    state: &WebState,
     user: &PageUser,
     id: i64,
     error: Option<String>,
@@ -352,7 +353,7 @@ async fn detail(
 
 #[get("/movements/{id}")]
 async fn detail_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
@@ -368,7 +369,7 @@ struct ActionForm {
 
 #[post("/movements/{id}/{action}")]
 async fn act(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     path: web::Path<(i64, String)>,
     form: web::Form<ActionForm>,
@@ -388,8 +389,8 @@ async fn act(
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/movements/{id}"))),
-        Err(err) if err.status.is_client_error() && err.status != StatusCode::NOT_FOUND => {
-            let status = err.status;
+        Err(err) if err.status().is_client_error() && err.status() != StatusCode::NOT_FOUND => {
+            let status = err.status();
             let page = detail(&state, &user, id, Some(err.message)).await?;
             render(status, &page)
         }

@@ -1,13 +1,14 @@
 //! 管理区域 pages: the list with managers' names, and create/edit for admins.
 
 use super::{Choice, Errors, form_errors};
-use crate::app::AppState;
 use crate::db::DbConn;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
 use crate::identity::model as identity_model;
 use crate::identity::service as identity_service;
 use crate::register::service::{self, ZoneInput, ZonePatch, ZoneView};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -64,7 +65,7 @@ struct ZonesPage {
 }
 
 #[get("/zones")]
-async fn zones_list(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
+async fn zones_list(state: web::Data<WebState>, user: PageUser) -> Result<HttpResponse, PageError> {
     let (zones, departments, names) = with_db(&state, |conn| {
         Ok((
             service::list_zones(conn)?,
@@ -159,7 +160,7 @@ impl ZoneForm {
 }
 
 async fn form_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<WebState>,
     user: &PageUser,
     existing: Option<i64>,
     form: &ZoneForm,
@@ -224,7 +225,7 @@ fn department_of(form: &ZoneForm) -> Result<i64, AppError> {
 
 #[get("/zones/new")]
 async fn zone_new_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(&[Role::Admin])?;
@@ -235,7 +236,7 @@ async fn zone_new_form(
 
 #[post("/zones/new")]
 async fn zone_new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
@@ -261,7 +262,7 @@ async fn zone_new_submit(
     match result {
         Ok(_) => Ok(see_other("/zones")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = form_page(&state, &user, None, &form).await?;
             page.errors = errors;
@@ -273,7 +274,7 @@ async fn zone_new_submit(
 
 #[get("/zones/{id}/edit")]
 async fn zone_edit_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
@@ -286,7 +287,7 @@ async fn zone_edit_form(
 
 #[post("/zones/{id}/edit")]
 async fn zone_edit_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
     form: web::Form<HashMap<String, String>>,
@@ -316,7 +317,7 @@ async fn zone_edit_submit(
     match result {
         Ok(_) => Ok(see_other("/zones")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = form_page(&state, &user, Some(id), &form).await?;
             page.errors = errors;

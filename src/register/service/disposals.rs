@@ -35,7 +35,7 @@ pub struct DisposalView {
     /// The device's classification when it was disposed of.
     pub classification: Classification,
     pub disposed_by: i64,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub disposed_at: NaiveDateTime,
 }

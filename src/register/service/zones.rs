@@ -52,7 +52,7 @@ pub struct ZonePatch {
     pub name: Option<String>,
     pub department_id: Option<i64>,
     pub manager_ids: Option<Vec<i64>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub location: Option<Option<String>>,
     pub active: Option<bool>,

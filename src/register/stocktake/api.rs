@@ -1,8 +1,8 @@
 //! Stocktaking under `/api/v1/stocktakes`.
 
 use super::service::{self, Report, ScanOutcome, StocktakeView};
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
+use crate::web::WebState;
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -34,7 +34,7 @@ pub struct ScanInput {
 #[utoipa::path(tag = "register", params(PageQuery), responses((status = 200, body = Paged<StocktakeView>)))]
 #[get("/stocktakes")]
 async fn list_stocktakes(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<StocktakeView>>, AppError> {
@@ -65,7 +65,7 @@ async fn list_stocktakes(
 )]
 #[post("/stocktakes")]
 async fn open_stocktake(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     body: ApiJson<OpenInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -80,7 +80,7 @@ async fn open_stocktake(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = StocktakeView), (status = 404, body = ErrorBody)))]
 #[get("/stocktakes/{id}")]
 async fn get_stocktake(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<StocktakeView>, AppError> {
@@ -107,7 +107,7 @@ async fn get_stocktake(
 )]
 #[post("/stocktakes/{id}/scans")]
 async fn scan_stocktake(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: ApiJson<ScanInput>,
@@ -133,7 +133,7 @@ async fn scan_stocktake(
 )]
 #[post("/stocktakes/{id}/close")]
 async fn close_stocktake(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<StocktakeView>, AppError> {
@@ -150,7 +150,7 @@ async fn close_stocktake(
 #[utoipa::path(tag = "register", params(("id" = i64, Path)), responses((status = 200, body = Report), (status = 404, body = ErrorBody)))]
 #[get("/stocktakes/{id}/report")]
 async fn stocktake_report(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {

@@ -2,12 +2,13 @@
 //! results), and the report with the manager's sign-off.
 
 use super::service::{self, Report, StocktakeState, StocktakeView};
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::{Principal, Role};
+use crate::kit::time::{parse_instant, wareki_datetime};
 use crate::register::model as register_model;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::{NavLink, see_other};
-use crate::web::time::{parse_instant, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -86,7 +87,7 @@ struct ListPage {
 }
 
 async fn list_page(
-    state: &AppState,
+    state: &WebState,
     user: &PageUser,
     page: i64,
     error: Option<AppError>,
@@ -115,7 +116,7 @@ async fn list_page(
         Ok((items, total, zones))
     })
     .await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status());
     let page = ListPage {
         layout: user.layout("棚卸"),
         rows: items.iter().map(Row::of).collect(),
@@ -129,7 +130,7 @@ async fn list_page(
 
 #[get("/stocktakes")]
 async fn stocktakes_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -145,7 +146,7 @@ struct OpenForm {
 
 #[post("/stocktakes")]
 async fn stocktake_open_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -157,7 +158,7 @@ async fn stocktake_open_submit(
     .await
     {
         Ok(v) => Ok(see_other(&format!("/stocktakes/{}/scan", v.id))),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
             list_page(&state, &user, 1, Some(e)).await
         }
         Err(e) => Err(e.into()),
@@ -224,7 +225,7 @@ fn item_rows(items: &[service::ReportItem]) -> Vec<ItemRow> {
 }
 
 async fn report_page(
-    state: &AppState,
+    state: &WebState,
     user: &PageUser,
     id: i64,
     error: Option<AppError>,
@@ -240,7 +241,7 @@ async fn report_page(
         })
         .await?;
     let open = v.state == StocktakeState::Open;
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status());
     let page = ReportPage {
         layout: user.layout(&format!("棚卸 No.{id}")),
         id,
@@ -276,7 +277,7 @@ async fn report_page(
 
 #[get("/stocktakes/{id}")]
 async fn stocktake_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
@@ -290,7 +291,7 @@ struct CsrfForm {
 
 #[post("/stocktakes/{id}/close")]
 async fn stocktake_close_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
@@ -303,7 +304,7 @@ async fn stocktake_close_submit(
     .await
     {
         Ok(_) => Ok(see_other(&format!("/stocktakes/{id}"))),
-        Err(e) if e.status == StatusCode::CONFLICT || e.status == StatusCode::FORBIDDEN => {
+        Err(e) if e.status() == StatusCode::CONFLICT || e.status() == StatusCode::FORBIDDEN => {
             report_page(&state, &user, id, Some(e)).await
         }
         Err(e) => Err(e.into()),
@@ -325,7 +326,7 @@ struct ScanPage {
 /// BarcodeDetector where the browser has it. Results are shown big and heard.
 #[get("/stocktakes/{id}/scan")]
 async fn stocktake_scan_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {

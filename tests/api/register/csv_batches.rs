@@ -51,7 +51,7 @@ fn others_write_between_batches_and_a_change_meanwhile_stops_the_import() {
     let Err(ImportError::App(e)) = result else {
         panic!("the import stops at the changed device: {result:?}");
     };
-    assert_eq!(e.status.as_u16(), 409);
+    assert_eq!(e.status().as_u16(), 409);
     assert_eq!(e.code, "import_conflict");
     assert!(e.message.contains("SRV-02100"), "{}", e.message);
     assert!(e.message.contains("2000 行は取り込み済み"), "{}", e.message);

@@ -17,7 +17,7 @@ use std::sync::Arc;
 const CAPACITY: usize = 4096;
 
 /// Permits as the gate last read them (the session's user is remembered
-/// beside it, in `AppState::remembered_users`).
+/// beside it, in `WebState::remembered_users`).
 pub struct GateMemory {
     permits: Memo<i64, Arc<PermitFacts>>,
     /// `daicho_gate_checks_total{answered="memory"|"database"}`.

@@ -38,10 +38,10 @@ pub struct HolderView {
     /// The permit's state as of now (`approved`, `expired`, `revoked`…).
     pub state: String,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub valid_from: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub valid_until: NaiveDateTime,
     pub zone_id: i64,
 }

@@ -187,7 +187,7 @@ pub fn record_entry(
         Ok(GateOutcome::Denied(d)) => Ok(GateOutcome::Denied(d)),
         // The unique person key refused a second "inside" row: another guard
         // recorded this person a moment ago. Record this attempt as refused.
-        Err(e) if e.code == "duplicate" => db::write_tx(conn, |conn| {
+        Err(e) if e.violates_unique("zone_presence", "person_key") => db::write_tx(conn, |conn| {
             let now = db::now();
             let resolved = resolve(conn, &keys, &input.code, input.zone_id, now)?;
             deny_event(

@@ -74,7 +74,7 @@ fn approve(
     let keys = crate::access::service::keys(conn, settings)?;
     if !keys.can_sign() {
         return Err(AppError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            crate::error::Failure::Unavailable,
             "permit_key_unavailable",
             "このサーバーには現在の署名鍵がないため、入室許可を承認できません（鍵は別のサーバーで更新されています）。データディレクトリの共有設定を管理者に確認してください。",
         ));

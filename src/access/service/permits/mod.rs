@@ -16,8 +16,8 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::rules::{clean_name, clean_text};
 use crate::identity::{Principal, Role};
+use crate::kit::time::parse_instant;
 use crate::register::model as register;
-use crate::web::time::parse_instant;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -204,8 +204,8 @@ pub fn create_permit(
                 "zone_id": permit.zone_id, "holder_kind": permit.holder_kind,
                 "holder_user_id": permit.holder_user_id, "visitor_name": permit.visitor_name,
                 "visitor_organization": permit.visitor_organization, "purpose": permit.purpose,
-                "valid_from": crate::web::time::rfc3339(permit.valid_from),
-                "valid_until": crate::web::time::rfc3339(permit.valid_until),
+                "valid_from": crate::kit::time::rfc3339(permit.valid_from),
+                "valid_until": crate::kit::time::rfc3339(permit.valid_until),
                 "escort_required": permit.escort_required, "escort_user_id": permit.escort_user_id,
             }),
         )?;

@@ -25,10 +25,10 @@ pub struct PermitView {
     pub organization: Option<String>,
     pub purpose: String,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub valid_from: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub valid_until: NaiveDateTime,
     pub escort_required: bool,
     pub escort_user_id: Option<i64>,
@@ -38,17 +38,17 @@ pub struct PermitView {
     pub requested_by: i64,
     pub requested_by_name: String,
     #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<i64>,
     pub decided_by_name: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
     pub revoked_by: Option<i64>,
     #[schema(value_type = Option<String>, format = DateTime)]
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
     pub revoke_reason: Option<String>,
     /// The signed code the badge's QR holds (approved permits only).

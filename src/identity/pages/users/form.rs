@@ -1,11 +1,12 @@
 //! 利用者登録/編集: the form, its validation, and the admin's password reset.
 
-use crate::app::AppState;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::model::Department;
 use crate::identity::pages::{Errors, form_errors};
 use crate::identity::rules::Role;
 use crate::identity::service::{self, NewUserInput, UserPatch, UserView};
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -164,7 +165,7 @@ impl UserForm {
 
 #[get("/users/new")]
 pub(super) async fn user_new_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(&[Role::Admin])?;
@@ -177,7 +178,7 @@ pub(super) async fn user_new_form(
 
 #[post("/users/new")]
 pub(super) async fn user_new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -207,7 +208,7 @@ pub(super) async fn user_new_submit(
     match result {
         Ok(_) => Ok(see_other("/users")),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let departments = with_db(&state, service::list_departments).await?;
             let mut page = UserFormPage::build(&user, None, departments, &roles, dept);
@@ -223,7 +224,7 @@ pub(super) async fn user_new_submit(
 }
 
 async fn edit_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<WebState>,
     user: &PageUser,
     id: i64,
 ) -> Result<UserFormPage, PageError> {
@@ -248,7 +249,7 @@ async fn edit_page(
 
 #[get("/users/{id}/edit")]
 pub(super) async fn user_edit_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
@@ -258,7 +259,7 @@ pub(super) async fn user_edit_form(
 
 #[post("/users/{id}/edit")]
 pub(super) async fn user_edit_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
     form: web::Form<UserForm>,
@@ -292,7 +293,7 @@ pub(super) async fn user_edit_submit(
             render(StatusCode::OK, &page)
         }
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             page.form.display_name = form.display_name;
             page.errors = errors;
@@ -310,7 +311,7 @@ struct ResetForm {
 
 #[post("/users/{id}/edit/reset-password")]
 pub(super) async fn user_reset_password(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     id: web::Path<i64>,
     form: web::Form<ResetForm>,
@@ -331,7 +332,7 @@ pub(super) async fn user_reset_password(
             render(StatusCode::OK, &page)
         }
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             page.errors = errors;
             page.error = error;

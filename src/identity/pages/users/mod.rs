@@ -2,12 +2,12 @@
 
 mod form;
 
-use crate::app::AppState;
-use crate::error::PageError;
 use crate::identity::model::Department;
 use crate::identity::rules::Role;
 use crate::identity::service::{self};
-use crate::web::time::wareki_date;
+use crate::kit::time::wareki_date;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{Layout, PageQuery, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -51,7 +51,7 @@ fn department_label(departments: &[Department], id: Option<i64>) -> String {
 
 #[get("/users")]
 async fn users_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -87,7 +87,7 @@ async fn users_page(
                 "有効"
             },
             password_changed: wareki_date(
-                crate::web::time::to_tokyo(u.password_changed_at).date_naive(),
+                crate::kit::time::to_tokyo(u.password_changed_at).date_naive(),
             ),
             id: u.id,
             username: u.username,

@@ -33,13 +33,13 @@ pub struct NewUserInput {
 pub struct UserPatch {
     pub display_name: Option<String>,
     pub roles: Option<Vec<Role>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<i64>)]
     pub department_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub staff_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub birth_date: Option<Option<NaiveDate>>,
     pub active: Option<bool>,

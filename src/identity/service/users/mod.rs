@@ -28,11 +28,11 @@ pub struct UserView {
     pub birth_date: Option<NaiveDate>,
     pub active: bool,
     pub password_change_required: bool,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub password_changed_at: NaiveDateTime,
     pub locked: bool,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
 }

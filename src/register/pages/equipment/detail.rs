@@ -134,7 +134,7 @@ pub(super) struct DetailPage {
 }
 
 pub(super) async fn detail_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<WebState>,
     user: &PageUser,
     tag: String,
     dispose: DisposeForm,
@@ -190,7 +190,7 @@ pub(super) async fn detail_page(
 
 #[get("/equipment/{tag}")]
 pub(super) async fn equipment_page(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -200,7 +200,7 @@ pub(super) async fn equipment_page(
 
 #[post("/equipment/{tag}/dispose")]
 pub(super) async fn equipment_dispose_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
     form: web::Form<DisposeForm>,
@@ -227,7 +227,7 @@ pub(super) async fn equipment_dispose_submit(
     match result {
         Ok(done) => Ok(see_other(&format!("/equipment/{}", done.asset_tag))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let mut page = detail_page(&state, &user, tag, form).await?;
             page.errors = errors;

@@ -108,7 +108,7 @@ impl FormPage {
 }
 
 pub(super) async fn choices_data(
-    state: &web::Data<AppState>,
+    state: &web::Data<WebState>,
 ) -> Result<(Vec<Department>, Vec<Zone>), AppError> {
     with_db(state, |conn| {
         Ok((
@@ -121,7 +121,7 @@ pub(super) async fn choices_data(
 
 #[get("/equipment/new")]
 pub(super) async fn equipment_new_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(EDITORS)?;
@@ -142,7 +142,7 @@ pub(super) async fn equipment_new_form(
 
 #[post("/equipment/new")]
 pub(super) async fn equipment_new_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     form: web::Form<EquipmentForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -181,7 +181,7 @@ pub(super) async fn equipment_new_submit(
     match result {
         Ok(created) => Ok(see_other(&format!("/equipment/{}", created.asset_tag))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let (departments, zones) = choices_data(&state).await?;
             let mut page = FormPage::build(&user, None, None, form, &departments, &zones);
@@ -194,7 +194,7 @@ pub(super) async fn equipment_new_submit(
 
 #[get("/equipment/{tag}/edit")]
 pub(super) async fn equipment_edit_form(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -218,7 +218,7 @@ pub(super) async fn equipment_edit_form(
 
 #[post("/equipment/{tag}/edit")]
 pub(super) async fn equipment_edit_submit(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     tag: web::Path<String>,
     form: web::Form<EquipmentForm>,
@@ -261,7 +261,7 @@ pub(super) async fn equipment_edit_submit(
     match result {
         Ok(updated) => Ok(see_other(&format!("/equipment/{}", updated.asset_tag))),
         Err(err) => {
-            let status = err.status;
+            let status = err.status();
             let (errors, error) = form_errors(err)?;
             let (departments, zones) = choices_data(&state).await?;
             let mut page = FormPage::build(

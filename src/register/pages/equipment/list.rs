@@ -92,7 +92,7 @@ pub(super) struct ListPage {
 
 #[get("/equipment")]
 pub(super) async fn equipment_list(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {

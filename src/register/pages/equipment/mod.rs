@@ -12,20 +12,21 @@ use form_values::*;
 use list::*;
 
 use super::{Choice, Errors, blank_none, form_errors};
-use crate::app::AppState;
 use crate::audit::AuditEvent;
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::identity::Role;
 use crate::identity::model::Department;
 use crate::identity::service as identity_service;
+use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::register::api::equipment::EquipmentQuery;
 use crate::register::model::{self, Zone};
 use crate::register::rules::{Classification, DisposalMethod, Kind, Status, SurgeProtection};
 use crate::register::service::{
     self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentView, LocationInput,
 };
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::layout::see_other;
-use crate::web::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};

@@ -3,7 +3,7 @@
 //! or parsed into records, with a message that names the limit.
 
 use crate::error::AppError;
-use actix_web::http::StatusCode;
+use crate::error::Failure;
 
 /// Counts a CSV's records as its bytes arrive. Quoting is followed, so a
 /// note with line breaks is one row; blank lines are not rows. Shift_JIS
@@ -61,7 +61,7 @@ impl RowCounter {
 /// 413 `too_many_rows`: the file is over `DAICHO_IMPORT_MAX_ROWS`.
 pub fn too_many_rows(max_rows: u64) -> AppError {
     AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        Failure::TooLarge,
         "too_many_rows",
         format!(
             "一度に取り込めるのは {} 行までです（DAICHO_IMPORT_MAX_ROWS）。ファイルを分けて取り込んでください。何も取り込んでいません。",

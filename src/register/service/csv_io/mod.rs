@@ -132,7 +132,7 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
     writer.write_record(HEADERS).map_err(internal)?;
     let opt = |v: &Option<String>| v.as_deref().map(excel_safe).unwrap_or_default();
     let stamp = |t| {
-        crate::web::time::to_tokyo(t)
+        crate::kit::time::to_tokyo(t)
             .format("%Y-%m-%d %H:%M:%S")
             .to_string()
     };

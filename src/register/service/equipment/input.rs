@@ -49,34 +49,34 @@ pub struct EquipmentPatch {
     pub kind: Option<Kind>,
     pub key_equipment: Option<bool>,
     pub department_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<i64>)]
     pub zone_id: Option<Option<i64>>,
     pub location: Option<LocationInput>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub manufacturer: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub serial_number: Option<Option<String>>,
     pub classification: Option<Classification>,
     pub status: Option<Status>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub installed_on: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub ups_asset_tag: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<SurgeProtection>)]
     pub surge_protection: Option<Option<SurgeProtection>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<i32>)]
     pub required_shutdown_min: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "crate::web::json::double_option")]
+    #[serde(default, deserialize_with = "crate::kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
 }

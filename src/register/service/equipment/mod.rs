@@ -37,10 +37,10 @@ pub struct EquipmentView {
     pub surge_protection: Option<SurgeProtection>,
     pub required_shutdown_min: Option<i32>,
     pub notes: Option<String>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }

@@ -6,9 +6,9 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
 use crate::identity::rules::{clean_optional, clean_text};
+use crate::kit::time::to_tokyo;
 use crate::register::model::{self, MovementChanges, NewMovement};
 use crate::register::rules::{Direction, MovementState, Status, normalize_tag};
-use crate::web::time::to_tokyo;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub fn request_movement(
             .map_err(|e| errors.insert("item_description".into(), e))
             .ok()
             .flatten();
-        let planned_at = crate::web::time::parse_instant(&input.planned_at);
+        let planned_at = crate::kit::time::parse_instant(&input.planned_at);
         if planned_at.is_none() {
             errors.insert(
                 "planned_at".into(),

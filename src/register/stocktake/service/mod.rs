@@ -46,12 +46,12 @@ pub struct StocktakeView {
     pub state: StocktakeState,
     pub opened_by: i64,
     pub opened_by_name: String,
-    #[serde(serialize_with = "crate::web::time::serialize_utc")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc")]
     #[schema(value_type = String, format = DateTime)]
     pub opened_at: NaiveDateTime,
     pub closed_by: Option<i64>,
     pub closed_by_name: Option<String>,
-    #[serde(serialize_with = "crate::web::time::serialize_utc_opt")]
+    #[serde(serialize_with = "crate::kit::time::serialize_utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<NaiveDateTime>,
     /// SHA-256 (hex) of the stored report, once closed; also in the `stocktake.close` audit event.
