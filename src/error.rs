@@ -52,8 +52,9 @@ pub struct AppError {
     pub fields: Option<BTreeMap<String, String>>,
     /// Seconds after which trying again may succeed (`Retry-After`, on 429).
     pub retry_after: Option<u64>,
-    /// The database's reason, where it matters to the caller.
-    pub cause: Option<Cause>,
+    /// The database's reason, where it matters to the caller (boxed: errors
+    /// travel in every `Result`, and most have none).
+    pub cause: Option<Box<Cause>>,
 }
 
 /// The JSON error body of CONTRACT.md.
@@ -151,7 +152,7 @@ impl AppError {
     /// Whether the database refused a second row with the same `table.column`
     /// (a single-column unique key).
     pub fn violates_unique(&self, table: &str, column: &str) -> bool {
-        matches!(&self.cause, Some(Cause::UniqueViolation { key })
+        matches!(self.cause.as_deref(), Some(Cause::UniqueViolation { key })
             if *key == format!("{table}_{column}_key") || *key == format!("{table}.{column}"))
     }
 
@@ -238,7 +239,7 @@ impl From<diesel::result::Error> for AppError {
                             .to_owned()
                     });
                 AppError {
-                    cause: Some(Cause::UniqueViolation { key }),
+                    cause: Some(Box::new(Cause::UniqueViolation { key })),
                     ..AppError::conflict("duplicate", "同じ内容のデータが既に登録されています。")
                 }
             }
