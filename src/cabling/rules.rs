@@ -1,8 +1,7 @@
 //! 第7条: only an operator instructed by the manager, or a contracted vendor, changes
 //! cabling. The work's states and who may move it on. Pure: no database, no web.
 
-use crate::register::rules::vocabulary;
-use serde::{Deserialize, Serialize};
+use crate::kit::vocabulary::vocabulary;
 
 vocabulary!(
     /// 作業内容: add, change or remove cabling or equipment.

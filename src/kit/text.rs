@@ -60,6 +60,58 @@ pub fn code_point(c: char) -> String {
     format!("U+{:04X}", c as u32)
 }
 
+/// A person-readable name or title: trimmed, 1..=max characters, no control characters.
+pub fn clean_text(input: &str, max_chars: usize) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err("入力してください。".into());
+    }
+    if text.chars().count() > max_chars {
+        return Err(format!("{max_chars}文字以内で入力してください。"));
+    }
+    if let Some(c) = first_control(text) {
+        return Err(format!("制御文字（{}）は使えません。", code_point(c)));
+    }
+    Ok(text.to_owned())
+}
+
+/// The name of a person or an organisation: as [`clean_text`], and without
+/// the invisible characters that could make it read as another name on the
+/// guard's screen (right-to-left overrides, zero-width characters …).
+pub fn clean_name(input: &str, max_chars: usize) -> Result<String, String> {
+    let name = clean_text(input, max_chars)?;
+    if let Some(c) = first_disguising(&name) {
+        return Err(format!(
+            "名前に見えない文字（方向制御・ゼロ幅など、{}）は使えません。",
+            code_point(c)
+        ));
+    }
+    Ok(name)
+}
+
+/// An optional name: blank means absent.
+pub fn clean_optional_name(
+    input: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, String> {
+    optional(input, |name| clean_name(name, max_chars))
+}
+
+/// An optional text field: blank means absent.
+pub fn clean_optional(input: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
+    optional(input, |text| clean_text(text, max_chars))
+}
+
+fn optional(
+    input: Option<&str>,
+    clean: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<Option<String>, String> {
+    match input.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => clean(text).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +137,16 @@ mod tests {
         assert_eq!(first_disguising("葛\u{E0100}飾 区"), None);
         assert_eq!(first_disguising("ＡＢＣ株式会社"), None);
         assert_eq!(code_point('\u{202E}'), "U+202E");
+    }
+
+    #[test]
+    fn names_and_texts_are_cleaned() {
+        assert!(clean_text("a\u{0}b", 10).is_err());
+        assert!(clean_text(&"あ".repeat(11), 10).is_err());
+        assert!(clean_text("a\nb", 10).is_err());
+        assert!(clean_name("山田\u{202E}子花", 10).is_err());
+        assert!(clean_name("佐藤\u{200B}", 10).is_err());
+        assert_eq!(clean_name(" 佐藤 花子 ", 10).unwrap(), "佐藤 花子");
+        assert_eq!(clean_optional_name(Some(" "), 10).unwrap(), None);
     }
 }

@@ -9,7 +9,6 @@ use crate::error::{AppError, ErrorBody};
 use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -98,13 +97,7 @@ async fn compliance_csv(
 
 pub(crate) fn csv_response(report: &ComplianceReport) -> HttpResponse {
     let name = format!("license-compliance-{}.csv", report.as_of);
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(service::compliance_csv(report))
+    crate::web::download::csv_attachment(&name, service::compliance_csv(report))
 }
 
 /// Register a license (admin, or the security manager of the owning department).

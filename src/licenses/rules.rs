@@ -1,9 +1,8 @@
 //! License vocabulary, the install-permission state machine and the compliance
 //! arithmetic (第14条, 第15条). Pure: no database, no web.
 
-use crate::register::rules::vocabulary;
+use crate::kit::vocabulary::vocabulary;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 vocabulary!(
     /// How a license counts.

@@ -1,36 +1,7 @@
 //! Equipment vocabulary (kinds, classifications, statuses, movement states) and
 //! scanner-safe asset tags (DESIGN.md §5).
 
-use serde::{Deserialize, Serialize};
-
-/// Declares a closed vocabulary stored as TEXT: its wire names and its Japanese labels.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// The name on screens.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-    };
-}
-#[allow(unused_imports)] // for the other areas' vocabularies
-pub(crate) use vocabulary;
+use crate::kit::vocabulary::vocabulary;
 
 vocabulary!(
     /// What a device is.

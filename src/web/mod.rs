@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod download;
 pub mod errors;
 pub mod inflight;
 pub mod input;

@@ -8,7 +8,6 @@ use crate::error::{AppError, ErrorBody};
 use crate::web::WebState;
 use crate::web::{ApiJson, ApiSession, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError, get, post, web};
 use serde::{Deserialize, Serialize};
 
@@ -218,12 +217,5 @@ pub(super) async fn access_events_csv(
         service::csv_export(conn, &principal, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"access-log.csv\"",
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(csv))
+    Ok(crate::web::download::csv_attachment("access-log.csv", csv))
 }

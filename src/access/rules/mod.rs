@@ -1,6 +1,6 @@
 //! Entry permits and the gate's verdicts (第5条): pure rules, no database.
 
-use crate::register::rules::vocabulary;
+use crate::kit::vocabulary::vocabulary;
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,7 @@ use super::permits::permit_number;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::Principal;
+use crate::kit::excel::CsvWriter;
 use crate::kit::time::{parse_instant, rfc3339, to_tokyo};
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
@@ -170,20 +171,6 @@ pub fn list_events(
 /// The most rows one export carries.
 pub const CSV_MAX_ROWS: i64 = 100_000;
 
-fn csv_field(text: &str) -> String {
-    // A leading = + - @ would be a formula in Excel: keep it text.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 fn tokyo_time(at: NaiveDateTime) -> String {
     to_tokyo(at).format("%Y-%m-%d %H:%M:%S").to_string()
 }
@@ -202,10 +189,23 @@ pub fn csv_export(
         .map(|e| (e.id, e.occurred_at))
         .collect();
     let views = event_views(conn, rows)?;
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(
-        "日時,区分,区域,氏名,所属・会社名,許可番号,身分証確認,身分証の種類,確認者,入室時刻,持出物品,拒否理由,備考,記録ID,日時(RFC3339)\r\n",
-    );
+    let mut out = CsvWriter::new(&[
+        "日時",
+        "区分",
+        "区域",
+        "氏名",
+        "所属・会社名",
+        "許可番号",
+        "身分証確認",
+        "身分証の種類",
+        "確認者",
+        "入室時刻",
+        "持出物品",
+        "拒否理由",
+        "備考",
+        "記録ID",
+        "日時(RFC3339)",
+    ]);
     for e in views {
         let kind = match e.kind.as_str() {
             "entry" => "入室".to_owned(),
@@ -253,20 +253,7 @@ pub fn csv_export(
             e.id.to_string(),
             rfc3339(e.occurred_at),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.row(fields.iter().map(String::as_str));
     }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(super::csv_field("=1+1"), "'=1+1");
-        assert_eq!(super::csv_field("田中"), "田中");
-    }
+    Ok(out.finish())
 }

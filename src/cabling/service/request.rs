@@ -6,7 +6,7 @@ use super::*;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::{clean_name, clean_text};
+use crate::kit::text::{clean_name, clean_text};
 use crate::register::model::{find_equipment_by_tag, find_zone};
 use crate::register::rules::normalize_tag;
 use diesel::OptionalExtension;

@@ -6,7 +6,7 @@ use super::*;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::clean_optional;
+use crate::kit::text::clean_optional;
 use crate::register::model::is_zone_manager;
 use serde_json::json;
 

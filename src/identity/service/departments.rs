@@ -31,7 +31,7 @@ pub(crate) fn insert_department(
     let code = rules::normalize_code(code)
         .map_err(|e| errors.insert("code".into(), e.into()))
         .ok();
-    let name = rules::clean_name(name, 100)
+    let name = crate::kit::text::clean_name(name, 100)
         .map_err(|e| errors.insert("name".into(), e))
         .ok();
     if let Some(err) = AppError::invalid_fields(errors) {

@@ -4,8 +4,9 @@ use super::Faults;
 use crate::audit;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::rules::{clean_name, clean_optional, clean_text};
 use crate::identity::{Principal, Role};
+use crate::kit::excel::CsvWriter;
+use crate::kit::text::{clean_name, clean_optional, clean_text};
 use crate::licenses::model::{self, License, NewLicense, NewSoftware, Software};
 use crate::licenses::rules::{self, Entitlement, LicenseKind};
 use chrono::NaiveDate;
@@ -330,8 +331,20 @@ fn compliance_rows(
 
 /// The compliance report as CSV for Excel: UTF-8 with a BOM, CRLF line ends.
 pub fn compliance_csv(report: &ComplianceReport) -> String {
-    let mut out = String::from("\u{FEFF}");
-    out.push_str("基準日,ソフトウェア名,ベンダー名,エディション,ライセンス数,保有数量,導入数,超過数,有効期限まで（日）,期限切れライセンス数,未許可導入数,要確認\r\n");
+    let mut out = CsvWriter::new(&[
+        "基準日",
+        "ソフトウェア名",
+        "ベンダー名",
+        "エディション",
+        "ライセンス数",
+        "保有数量",
+        "導入数",
+        "超過数",
+        "有効期限まで（日）",
+        "期限切れライセンス数",
+        "未許可導入数",
+        "要確認",
+    ]);
     for r in &report.items {
         let fields = [
             report.as_of.to_string(),
@@ -350,36 +363,7 @@ pub fn compliance_csv(report: &ComplianceReport) -> String {
             r.unapproved_installs.to_string(),
             if r.attention { "要確認" } else { "" }.to_owned(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.row(fields.iter().map(String::as_str));
     }
-    out
-}
-
-/// Quotes a CSV field when needed; a leading `= + - @` is neutralised so that
-/// Excel does not run it as a formula.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(super::csv_field("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(super::csv_field("-3"), "-3");
-        assert_eq!(super::csv_field("Office"), "Office");
-    }
+    out.finish()
 }

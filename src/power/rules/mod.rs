@@ -1,7 +1,8 @@
 //! 第6条 rules, pure: what makes a key device's power protection faulty, what a NUT
 //! status word means, which status changes are events, and how long to back off.
 
-use crate::register::rules::{SurgeProtection, vocabulary};
+use crate::kit::vocabulary::vocabulary;
+use crate::register::rules::SurgeProtection;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

@@ -1,9 +1,9 @@
 use crate::error::{AppError, ErrorBody};
+use crate::kit::excel::CsvWriter;
 use crate::kit::time::{parse_instant, rfc3339};
 use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
-use crate::reports::csv::CsvWriter;
 use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
@@ -154,7 +154,10 @@ async fn export_movements(
             if m.overdue { "遅延" } else { "" },
         ]);
     }
-    Ok(csv.into_response("movements.csv"))
+    Ok(crate::web::download::csv_attachment(
+        "movements.csv",
+        csv.finish(),
+    ))
 }
 
 /// Ask to carry a device out of, or into, a zone.

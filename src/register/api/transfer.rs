@@ -32,13 +32,7 @@ pub fn csv_response(bytes: Vec<u8>) -> HttpResponse {
         "equipment-{}.csv",
         crate::kit::time::to_tokyo(crate::db::now()).format("%Y%m%d")
     );
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes)
+    crate::web::download::csv_attachment(&name, bytes)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

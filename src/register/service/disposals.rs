@@ -7,7 +7,7 @@ use crate::audit;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::{clean_optional, clean_optional_name};
+use crate::kit::text::{clean_optional, clean_optional_name};
 use crate::register::model::{self, Disposal, NewDisposal};
 use crate::register::rules::{Classification, DisposalMethod, Status, disposal_faults};
 use chrono::NaiveDateTime;

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::clean_optional;
+use crate::kit::text::clean_optional;
 use crate::register::model as register;
 use crate::register::rules::normalize_tag;
 use chrono::NaiveDateTime;

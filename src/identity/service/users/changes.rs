@@ -46,7 +46,7 @@ pub struct UserPatch {
 }
 
 fn clean_staff_number(input: Option<&str>) -> Result<Option<String>, String> {
-    let number = rules::clean_optional(input, 32)?;
+    let number = crate::kit::text::clean_optional(input, 32)?;
     if let Some(n) = &number
         && !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
@@ -72,7 +72,7 @@ fn prepare(input: &NewUserInput) -> Result<(String, String, Option<String>, Stri
     let username = rules::normalize_username(&input.username)
         .map_err(|e| errors.insert("username".into(), e.to_string()))
         .ok();
-    let display_name = rules::clean_name(&input.display_name, 100)
+    let display_name = crate::kit::text::clean_name(&input.display_name, 100)
         .map_err(|e| errors.insert("display_name".into(), e))
         .ok();
     let staff_number = clean_staff_number(input.staff_number.as_deref())
@@ -213,7 +213,7 @@ pub fn update_user(
     by.require_any(&[Role::Admin])?;
     let mut errors = BTreeMap::new();
     let display_name = match &patch.display_name {
-        Some(name) => rules::clean_name(name, 100)
+        Some(name) => crate::kit::text::clean_name(name, 100)
             .map_err(|e| errors.insert("display_name".into(), e))
             .ok(),
         None => None,

@@ -16,6 +16,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::model as identity_model;
 use crate::identity::{Principal, Role};
+use crate::kit::excel::CsvWriter;
 use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter, Zone};
 use crate::register::rules::{Classification, Kind, Status, SurgeProtection, normalize_tag};
 use crate::register::service::{EquipmentInput, LocationInput};
@@ -83,20 +84,9 @@ fn column_of(field: &str) -> &str {
     }
 }
 
-/// Text cells that Excel would run as a formula get a leading `'`; import takes it off.
-fn excel_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
+/// A cell as typed in Excel, without the `'` that kept a formula-looking text a text.
 fn from_excel(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => text,
-    }
+    crate::kit::excel::undo_defuse(text)
 }
 
 /// Every device matching the filter, in tag order.
@@ -123,14 +113,8 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
     for chunk in ups_ids.chunks(1000) {
         ups_tags.extend(model::tags_by_id(conn, chunk)?);
     }
-    let mut out = Vec::with_capacity(64 + rows.len() * 200);
-    out.extend_from_slice(b"\xEF\xBB\xBF");
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    let internal = |e: csv::Error| AppError::internal(e);
-    writer.write_record(HEADERS).map_err(internal)?;
-    let opt = |v: &Option<String>| v.as_deref().map(excel_safe).unwrap_or_default();
+    let mut writer = CsvWriter::new(&HEADERS);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let stamp = |t| {
         crate::kit::time::to_tokyo(t)
             .format("%Y-%m-%d %H:%M:%S")
@@ -139,7 +123,7 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
     for e in &rows {
         let record: [String; 23] = [
             e.asset_tag.clone(),
-            excel_safe(&e.name),
+            e.name.clone(),
             Kind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
             if e.key_equipment {
                 "はい"
@@ -181,9 +165,7 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
             stamp(e.created_at),
             stamp(e.updated_at),
         ];
-        writer.write_record(&record).map_err(internal)?;
+        writer.row(record.iter().map(String::as_str));
     }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))
+    Ok(writer.finish().into_bytes())
 }

@@ -3,7 +3,7 @@
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::model as identity_model;
-use crate::identity::rules::clean_optional;
+use crate::kit::text::clean_optional;
 use crate::register::model::{self, EquipmentFields};
 use crate::register::rules::{Classification, Kind, Status, SurgeProtection, normalize_tag};
 use chrono::NaiveDate;

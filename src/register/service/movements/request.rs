@@ -5,7 +5,7 @@ use super::{MovementView, REQUESTERS, load, record, view, wrong_state};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::identity::rules::{clean_optional, clean_text};
+use crate::kit::text::{clean_optional, clean_text};
 use crate::kit::time::to_tokyo;
 use crate::register::model::{self, MovementChanges, NewMovement};
 use crate::register::rules::{Direction, MovementState, Status, normalize_tag};

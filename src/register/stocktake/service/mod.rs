@@ -14,10 +14,10 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::model as identity_model;
 use crate::identity::{Principal, Role};
+use crate::kit::vocabulary::vocabulary;
 use crate::register::model::{self as register_model};
-use crate::register::rules::vocabulary;
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 vocabulary!(
     /// What a scan was found to be.
