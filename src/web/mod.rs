@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod csv;
 pub mod inflight;
 pub mod input;
 pub mod json;

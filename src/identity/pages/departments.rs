@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::PageError;
 use crate::identity::rules::Role;
 use crate::identity::service::{self};
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::time::wareki_datetime;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -100,7 +100,7 @@ async fn department_new_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other("/departments")),
+        Ok(_) => Ok(done("/departments", "所属を登録しました。")),
         Err(err) => {
             let status = err.status;
             let (errors, error) = form_errors(err)?;

@@ -9,7 +9,7 @@ use crate::identity::model::Department;
 use crate::licenses::model::{License, Software};
 use crate::licenses::rules::{EXPIRY_WARNING_DAYS, LicenseKind};
 use crate::licenses::service::{self, ComplianceReport, LicenseInput, SoftwareInput};
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::time::wareki_date;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -172,7 +172,7 @@ fn build(user: &PageUser, data: Loaded) -> LicensesPage {
                 l.purchased_on.map(wareki_date).unwrap_or_default(),
                 l.purchased_from.clone().unwrap_or_default(),
                 l.purchase_price_yen
-                    .map(|p| format!("{p}円"))
+                    .map(|p| format!("{}円", crate::kit::text::grouped(p)))
                     .unwrap_or_default(),
             ]
             .into_iter()
@@ -286,7 +286,7 @@ async fn software_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other("/licenses")),
+        Ok(_) => Ok(done("/licenses", "ソフトウェアを登録しました。")),
         Err(err) => {
             let status = err.status;
             let (errors, error) = form_errors(err)?;
@@ -346,7 +346,7 @@ async fn license_submit(
             .unwrap_or_else(|| crate::error::AppError::internal("no faults")))
     };
     match result {
-        Ok(()) => Ok(see_other("/licenses")),
+        Ok(()) => Ok(done("/licenses", "ライセンスを登録しました。")),
         Err(err) => {
             let status = err.status;
             let (errors, error) = form_errors(err)?;

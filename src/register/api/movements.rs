@@ -3,7 +3,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
-use crate::reports::csv::CsvWriter;
+use crate::web::csv::CsvWriter;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::time::{parse_instant, rfc3339};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
@@ -50,7 +50,7 @@ impl MovementQuery {
             Some(t) => parse_instant(t).map(Some).ok_or_else(|| {
                 AppError::invalid(
                     name,
-                    "日時は 2026-11-25 または RFC 3339 の形式で指定してください。",
+                    crate::web::time::instant_format_message(crate::db::now()),
                 )
             }),
         };

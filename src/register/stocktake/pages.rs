@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::error::{AppError, PageError};
 use crate::identity::{Principal, Role};
 use crate::register::model as register_model;
-use crate::web::layout::{NavLink, see_other};
+use crate::web::layout::{NavLink, done};
 use crate::web::time::{parse_instant, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -156,7 +156,10 @@ async fn stocktake_open_submit(
     })
     .await
     {
-        Ok(v) => Ok(see_other(&format!("/stocktakes/{}/scan", v.id))),
+        Ok(v) => Ok(done(
+            &format!("/stocktakes/{}/scan", v.id),
+            "棚卸を開始しました。ラベルを読み取ってください。",
+        )),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
             list_page(&state, &user, 1, Some(e)).await
         }
@@ -302,7 +305,10 @@ async fn stocktake_close_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other(&format!("/stocktakes/{id}"))),
+        Ok(_) => Ok(done(
+            &format!("/stocktakes/{id}"),
+            "棚卸を締めました。結果は下の報告のとおりです。",
+        )),
         Err(e) if e.status == StatusCode::CONFLICT || e.status == StatusCode::FORBIDDEN => {
             report_page(&state, &user, id, Some(e)).await
         }

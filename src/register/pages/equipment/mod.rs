@@ -24,7 +24,7 @@ use crate::register::rules::{Classification, DisposalMethod, Kind, Status, Surge
 use crate::register::service::{
     self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentView, LocationInput,
 };
-use crate::web::layout::see_other;
+use crate::web::layout::{done, see_other};
 use crate::web::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
