@@ -10,6 +10,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   showNotice();
   focusFirstField();
+  for (const el of document.querySelectorAll("[data-print]")) {
+    el.addEventListener("click", () => window.print());
+  }
   // Buttons that change something irreversible ask first.
   for (const el of document.querySelectorAll("[data-confirm]")) {
     el.addEventListener("click", (event) => {

@@ -29,4 +29,5 @@ mod register;
 mod reports;
 mod signin;
 mod stocktake;
+mod stocktake_report;
 mod transport;

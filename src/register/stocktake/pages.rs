@@ -19,7 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(stocktake_open_submit)
         .service(stocktake_page)
         .service(stocktake_close_submit)
-        .service(stocktake_scan_page);
+        .service(stocktake_scan_page)
+        .service(super::report_csv::stocktake_report_csv);
 }
 
 pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
