@@ -8,6 +8,7 @@ pub mod inflight;
 pub mod input;
 pub mod json;
 pub mod layout;
+pub mod multipart;
 pub mod openapi;
 pub mod ops;
 pub mod origin;

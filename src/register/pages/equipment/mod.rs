@@ -4,11 +4,13 @@
 mod detail;
 mod form;
 mod form_values;
+mod import;
 mod list;
 
 use detail::*;
 use form::*;
 use form_values::*;
+use import::*;
 use list::*;
 
 use super::{Choice, Errors, blank_none, form_errors};
@@ -37,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(equipment_list)
         .service(equipment_new_form)
         .service(equipment_new_submit)
+        .service(equipment_import_form)
+        .service(equipment_import_submit)
         .service(equipment_page)
         .service(equipment_edit_form)
         .service(equipment_edit_submit)
