@@ -9,6 +9,7 @@ document.addEventListener("DOMContentLoaded", () => {
     field?.focus();
   }
   showNotice();
+  showWhenChosen();
   focusFirstField();
   for (const el of document.querySelectorAll("[data-print]")) {
     el.addEventListener("click", () => window.print());
@@ -69,4 +70,19 @@ function leadsThePage(form) {
     }
   }
   return true;
+}
+
+// Fields that belong to one choice (a visitor's name when 来訪者 is chosen)
+// show only with it. Without script they all stay visible.
+function showWhenChosen() {
+  for (const part of document.querySelectorAll("[data-shown-when]")) {
+    const [name, value] = part.dataset.shownWhen.split("=");
+    const form = part.closest("form");
+    const update = () => {
+      const chosen = form.querySelector(`input[name="${name}"]:checked`);
+      part.hidden = !chosen || chosen.value !== value;
+    };
+    for (const input of form.querySelectorAll(`input[name="${name}"]`)) input.addEventListener("change", update);
+    update();
+  }
 }

@@ -28,6 +28,7 @@ mod power;
 mod register;
 mod reports;
 mod signin;
+mod small_things;
 mod stocktake;
 mod stocktake_report;
 mod transport;

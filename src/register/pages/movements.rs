@@ -345,9 +345,11 @@ async fn detail(
         }
         _ => {}
     }
+    let m = row(&m, &zones, &names);
     Ok(DetailPage {
-        layout: user.layout("持出・持込申請"),
-        m: row(&m, &zones, &names),
+        // Each request its own title, so that tabs and history tell them apart.
+        layout: user.layout(&format!("{} 第{}号 {}", m.direction, m.id, m.subject)),
+        m,
         actions,
         error,
     })

@@ -68,7 +68,12 @@ pub(super) fn location_text(l: &LocationInput) -> String {
         parts.push(b.clone());
     }
     if let Some(f) = &l.floor {
-        parts.push(format!("{f}階"));
+        // 「4F」 or 「B1F」 already says it is a floor; 「4」 gets its 階.
+        if f.ends_with(['F', 'f', 'Ｆ', '階']) {
+            parts.push(f.clone());
+        } else {
+            parts.push(format!("{f}階"));
+        }
     }
     if let Some(r) = &l.room {
         parts.push(r.clone());
