@@ -47,7 +47,7 @@ fn the_audit_log_reads_in_japanese_and_exports_what_it_shows() {
         .unwrap();
     assert!(filtered.contains("全1件"), "only unyo's change of a device");
     assert!(
-        filtered.contains("<td>unyo 氏名</td>"),
+        filtered.contains(r#"<td data-label="操作者">unyo 氏名</td>"#),
         "the person, by name"
     );
     assert!(
@@ -94,4 +94,51 @@ fn the_audit_log_reads_in_japanese_and_exports_what_it_shows() {
         .text()
         .unwrap();
     assert!(csv.contains(",\"'=cmd|' /C calc'!A0\",unyo,"), "{csv}");
+}
+
+fn audit_in_a_browser(width: u32, height: u32, name: &str) {
+    use crate::common::browser::Browser as Chromium;
+    let started = if width <= 600 {
+        Chromium::start(width, height, name)
+    } else {
+        Chromium::desktop(width, height, name)
+    };
+    let Some(driver) = started else {
+        return;
+    };
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    app.user(&f.admin, "kansa", &["auditor"], None);
+    app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f));
+    app.patch(
+        "/api/v1/equipment/SRV-001",
+        &f.operator,
+        &json!({"name": "基幹サーバ（更新）"}),
+    );
+    driver.goto(&app.url("/audit?entity_type=equipment"));
+    driver.type_into("input[name=username]", "kansa");
+    driver.type_into("input[name=password]", &format!("{USER_PASSWORD}\u{E007}"));
+    driver.wait_for_url(|u| u.contains("/audit"));
+    assert!(driver.is_displayed("select[name=actor_id]"));
+    assert!(driver.is_displayed("select[name=entity_type]"));
+    assert!(driver.is_displayed("#audit-csv"));
+    let fits = driver.script("return document.documentElement.scrollWidth <= window.innerWidth");
+    assert_eq!(fits, true, "no sideways scrolling at {width}px");
+    driver.script("document.querySelector('table.changes').scrollIntoView({block: 'center'})");
+    assert!(
+        driver.is_displayed("table.changes"),
+        "the change as a table"
+    );
+    assert!(driver.text("table.changes").contains("基幹サーバ（更新）"));
+    driver.screenshot(name);
+}
+
+#[test]
+fn the_audit_log_is_read_on_a_phone() {
+    audit_in_a_browser(390, 844, "audit_log-390");
+}
+
+#[test]
+fn the_audit_log_is_read_on_a_desk() {
+    audit_in_a_browser(1440, 900, "audit_log-1440");
 }

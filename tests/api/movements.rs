@@ -255,7 +255,7 @@ fn the_movement_history_is_listed_exported_and_shows_overdue_returns() {
         &json!({}),
     );
     let mut later = carry_out("SRV-005", f.zone);
-    later["return_due"] = json!("2099-01-01");
+    later["return_due"] = json!("2099-12-31");
     body(app.post("/api/v1/movements", &f.operator, &later));
 
     let all = body(app.get("/api/v1/movements", &f.manager));
