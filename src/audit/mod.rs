@@ -4,6 +4,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod present;
 pub mod rules;
 pub mod service;
 

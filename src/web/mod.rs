@@ -3,12 +3,12 @@
 
 pub mod assets;
 pub mod auth;
-pub mod download;
-pub mod errors;
+pub mod csv;
 pub mod inflight;
 pub mod input;
 pub mod json;
 pub mod layout;
+pub mod multipart;
 pub mod openapi;
 pub mod ops;
 pub mod origin;

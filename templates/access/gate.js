@@ -274,6 +274,16 @@
         tr.append(td);
         return tr;
       });
+      if (rows.length === 0) {
+        // An empty table says so, rather than nothing at all.
+        const tr = document.createElement("tr");
+        const td = document.createElement("td");
+        td.colSpan = 5;
+        td.id = "occupancy-empty";
+        td.textContent = "在室者はいません。";
+        tr.append(td);
+        rows.push(tr);
+      }
       body.replaceChildren(...rows);
       $("occupancy-count").textContent = "（" + result.data.count + "名" + (result.data.overdue ? "、超過 " + result.data.overdue + "名" : "") + "）";
     } catch (e) {

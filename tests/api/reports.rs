@@ -36,10 +36,11 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
     loose["zone_id"] = json!(null);
     app.post("/api/v1/equipment", &f.operator, &loose);
     let out = json!({"direction": "out", "asset_tag": "SRV-001", "zone_id": f.zone, "reason": "修理",
-                         "planned_at": "2026-01-05", "return_due": "2026-01-10"});
+                         "planned_at": "2099-01-05", "return_due": "2099-01-10"});
     let id = body(app.post("/api/v1/movements", &f.operator, &out))["id"]
         .as_i64()
         .unwrap();
+    crate::movements::backdate(&app, id, "2026-01-05", "2026-01-10");
     app.post(
         &format!("/api/v1/movements/{id}/approve"),
         &f.manager,

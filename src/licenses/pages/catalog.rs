@@ -11,6 +11,8 @@ use crate::licenses::service::{self, ComplianceReport, LicenseInput, SoftwareInp
 use crate::web::PageError;
 use crate::web::WebState;
 use crate::web::layout::see_other;
+use crate::web::layout::done;
+use crate::kit::time::wareki_date;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -172,7 +174,7 @@ fn build(user: &PageUser, data: Loaded) -> LicensesPage {
                 l.purchased_on.map(wareki_date).unwrap_or_default(),
                 l.purchased_from.clone().unwrap_or_default(),
                 l.purchase_price_yen
-                    .map(|p| format!("{p}円"))
+                    .map(|p| format!("{}円", crate::kit::text::grouped(p)))
                     .unwrap_or_default(),
             ]
             .into_iter()
@@ -286,7 +288,7 @@ async fn software_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other("/licenses")),
+        Ok(_) => Ok(done("/licenses", "ソフトウェアを登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
@@ -346,7 +348,7 @@ async fn license_submit(
             .unwrap_or_else(|| crate::error::AppError::internal("no faults")))
     };
     match result {
-        Ok(()) => Ok(see_other("/licenses")),
+        Ok(()) => Ok(done("/licenses", "ライセンスを登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

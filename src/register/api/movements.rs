@@ -5,6 +5,7 @@ use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::web::WebState;
+use crate::kit::excel::CsvWriter;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};
@@ -50,7 +51,7 @@ impl MovementQuery {
             Some(t) => parse_instant(t).map(Some).ok_or_else(|| {
                 AppError::invalid(
                     name,
-                    "日時は 2026-11-25 または RFC 3339 の形式で指定してください。",
+                    crate::kit::time::instant_format_message(crate::db::now()),
                 )
             }),
         };

@@ -106,7 +106,8 @@ fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_t
     assert_eq!(exited, "退室を記録しました");
     driver.wait_for(
         "an empty occupancy list",
-        "return document.getElementById('occupancy-body').children.length === 0 && \
+        "return document.getElementById('occupancy-body').children.length === 1 && \
+         document.getElementById('occupancy-empty') !== null && \
          document.getElementById('occupancy-count').textContent.includes('0名');",
     );
 

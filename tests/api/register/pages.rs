@@ -259,7 +259,7 @@ fn forms_create_and_edit_with_errors_beside_the_fields() {
     assert_eq!(bad.status(), 422);
     let html = bad.text().unwrap();
     assert!(
-        html.contains("class=\"field-error\">日付を YYYY-MM-DD"),
+        html.contains("class=\"field-error\">日付は 例："),
         "parse errors first"
     );
     fields[8] = ("installed_on", "2024-02-28");

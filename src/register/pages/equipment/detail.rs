@@ -1,6 +1,7 @@
 //! One device: every field, its history from the audit chain, and disposal.
 
 use super::*;
+use std::collections::HashMap;
 
 pub(super) struct HistoryRow {
     pub(super) at: String,
@@ -40,7 +41,7 @@ pub(super) fn short(v: &serde_json::Value) -> String {
     }
 }
 
-pub(super) fn history_row(e: AuditEvent) -> HistoryRow {
+pub(super) fn history_row(e: AuditEvent, names: &HashMap<i64, String>) -> HistoryRow {
     let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
     let via = if detail["via"] == "csv_import" {
         "（CSV取込）"
@@ -76,11 +77,20 @@ pub(super) fn history_row(e: AuditEvent) -> HistoryRow {
                 .map(|m| m.label().to_owned())
                 .unwrap_or_default(),
         ),
-        other => (other.to_owned(), e.detail.chars().take(200).collect()),
+        other => (
+            crate::audit::present::action_label(other).to_owned(),
+            crate::audit::present::changes_text(&e.detail),
+        ),
+    };
+    // People by name, not login id; the system by what it is.
+    let actor = match e.actor_id.and_then(|id| names.get(&id)) {
+        Some(name) => name.clone(),
+        None if e.actor_name.starts_with("system:") => "システム".to_owned(),
+        None => e.actor_name,
     };
     HistoryRow {
         at: wareki_datetime(e.occurred_at),
-        actor: e.actor_name,
+        actor,
         action,
         summary,
     }
@@ -140,21 +150,23 @@ pub(super) async fn detail_page(
     dispose: DisposeForm,
 ) -> Result<DetailPage, PageError> {
     let principal = user.auth.principal.clone();
-    let (e, history, disposal, departments, zones, can_change) = with_db(state, move |conn| {
-        let e = service::get_equipment(conn, &tag)?;
-        let history = service::equipment_history(conn, &e.asset_tag)?;
-        let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
-        let can_change = service::may_change(conn, &principal, e.department_id, e.zone_id)?;
-        Ok((
-            e,
-            history,
-            disposal,
-            identity_service::list_departments(conn)?,
-            model::list_zones(conn)?,
-            can_change,
-        ))
-    })
-    .await?;
+    let (e, (history, names), disposal, departments, zones, can_change) =
+        with_db(state, move |conn| {
+            let e = service::get_equipment(conn, &tag)?;
+            let history = service::equipment_history(conn, &e.asset_tag)?;
+            let names = crate::audit::service::actor_names(conn, &history)?;
+            let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
+            let can_change = service::may_change(conn, &principal, e.department_id, e.zone_id)?;
+            Ok((
+                e,
+                (history, names),
+                disposal,
+                identity_service::list_departments(conn)?,
+                model::list_zones(conn)?,
+                can_change,
+            ))
+        })
+        .await?;
     Ok(DetailPage {
         layout: user.layout(&format!("機器 {}", e.asset_tag)),
         kind: e.kind.label(),
@@ -168,7 +180,10 @@ pub(super) async fn detail_page(
         created: wareki_datetime(e.created_at),
         updated: wareki_datetime(e.updated_at),
         secret: e.classification == Classification::Secret,
-        history: history.into_iter().map(history_row).collect(),
+        history: history
+            .into_iter()
+            .map(|h| history_row(h, &names))
+            .collect(),
         disposal: disposal.map(|d| DisposalRow {
             method: d.method.label(),
             certificate_number: d.certificate_number.unwrap_or_default(),

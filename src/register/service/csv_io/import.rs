@@ -96,6 +96,28 @@ pub fn import_equipment(
     import_as(conn, by, &by.actor(), bytes, progress)
 }
 
+/// Where every line of `text` ends.
+fn memchr_all(text: &[u8]) -> Vec<usize> {
+    text.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The line a record starts on as Excel numbers it (the header is line 1),
+/// from the byte where csv says the record starts. csv's own line count
+/// differs between files: it reads a CRLF's LF with the next record, so an LF
+/// file's lines came out one too high (issue 13 item 16). The record's first
+/// byte after any line ends left before it decides, the same for both.
+fn excel_line(text: &[u8], newlines: &[usize], byte: u64) -> u64 {
+    let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    while matches!(text.get(at), Some(b'\r' | b'\n')) {
+        at += 1;
+    }
+    newlines.partition_point(|&n| n < at) as u64 + 1
+}
+
 /// The command line's import: an operator's rights, recorded as `system:cli`.
 pub fn import_equipment_as_system(
     conn: &mut DbConn,
@@ -157,13 +179,18 @@ fn import_as(
     if !faults.is_empty() {
         return Err(one_line(1, faults.join(" ")));
     }
+    let newlines: Vec<usize> = memchr_all(text.as_bytes());
+    let line_of = |p: &csv::Position| excel_line(text.as_bytes(), &newlines, p.byte());
     let mut records = Vec::new();
     let mut lines = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                let line = r.position().map_or(0, line_of);
+                records.push((line, r));
+            }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() + 1);
+                let line = e.position().map_or(0, line_of);
                 lines.push(LineFault {
                     line,
                     message: format!("CSVとして読めません: {e}"),
@@ -197,7 +224,7 @@ fn import_as(
         let mut wanted: Vec<String> = Vec::new();
         for r in &records {
             for col in ["資産番号", "UPS資産番号"] {
-                if let Some(t) = columns.get(col).and_then(|i| r.get(*i))
+                if let Some(t) = columns.get(col).and_then(|i| r.1.get(*i))
                     && let Ok(tag) = normalize_tag(from_excel(t))
                 {
                     wanted.push(tag);
@@ -214,9 +241,8 @@ fn import_as(
         }
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut planned = Vec::with_capacity(records.len());
-        for r in &records {
-            // csv counts the line a record starts on from 0 after the header's.
-            let line = r.position().map_or(0, |p| p.line() + 1);
+        for (line, r) in &records {
+            let line = *line;
             if r.iter().all(|c| c.trim().is_empty()) {
                 continue; // a blank line Excel left behind
             }

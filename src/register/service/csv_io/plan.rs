@@ -177,16 +177,14 @@ pub(super) fn plan_row(
             None
         }),
     };
-    let required_shutdown_min = match cell("必要停止時間（分）") {
-        "" => None,
-        m => m.parse::<i32>().ok().or_else(|| {
+    let required_shutdown_min = crate::kit::text::parse_number::<i32>(cell("必要停止時間（分）"))
+        .unwrap_or_else(|()| {
             errors.insert(
                 "required_shutdown_min".into(),
                 "分を整数で入力してください。".into(),
             );
             None
-        }),
-    };
+        });
     let ups_tag = match cell("UPS資産番号") {
         "" => None,
         t => match normalize_tag(t) {
