@@ -16,6 +16,7 @@ mod identity;
 mod input;
 mod labels;
 mod licenses;
+mod looks;
 mod movements;
 mod ops;
 mod outages;

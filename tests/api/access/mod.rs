@@ -1,6 +1,7 @@
 //! Machine-room access (第5条): permits, signed codes, the gate, occupancy, the log.
 
 mod browser;
+mod inside;
 mod keys;
 mod memory;
 mod pages;

@@ -13,6 +13,16 @@ fn secret_devices_need_an_erasure_method_a_certificate_and_a_witness() {
             .status(),
         201
     );
+    // The method is always required, whatever the device.
+    let no_method = assert_error(
+        app.post("/api/v1/equipment/SRV-001/dispose", &f.operator, &json!({})),
+        422,
+        "invalid_field",
+    );
+    assert_eq!(
+        no_method["error"]["fields"]["method"],
+        "廃棄の方法を選んでください。"
+    );
     let refused = assert_error(
         app.post(
             "/api/v1/equipment/SRV-001/dispose",
@@ -109,6 +119,17 @@ fn general_devices_may_go_without_evidence_and_the_record_cannot_change() {
             .status(),
         201
     );
+    // Even a 一般情報 device says how it went.
+    let bare = assert_error(
+        app.post(
+            "/api/v1/equipment/TRM-001/dispose",
+            &f.operator,
+            &json!({"notes": "x"}),
+        ),
+        422,
+        "invalid_field",
+    );
+    assert_eq!(bare["error"]["fields"].as_object().unwrap().len(), 1);
     let done = app.post(
         "/api/v1/equipment/TRM-001/dispose",
         &f.operator,
