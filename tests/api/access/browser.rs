@@ -11,6 +11,16 @@ const VERDICT: &str = "const v = document.getElementById('verdict'); \
     return (v.hidden || v.dataset.state === 'pending') ? null : [v.dataset.state, document.getElementById('verdict-title').textContent, \
     document.getElementById('verdict-reason').textContent];";
 
+/// The guard signs in on the login page and opens the gate of the fixture's zone.
+fn open_gate(driver: &Browser, app: &TestApp, g: &super::Gate) {
+    driver.sign_in(&app.url("/login?next=/gate"), "keibi", USER_PASSWORD);
+    driver.wait_for(
+        "the gate screen",
+        "return document.getElementById('scan') !== null && document.getElementById('gate').dataset.zone;",
+    );
+    driver.goto(&app.url(&format!("/gate?zone_id={}", g.f.zone)));
+}
+
 fn focus_in_verdict(driver: &Browser) -> bool {
     driver
         .script("return document.getElementById('verdict').contains(document.activeElement);")
@@ -29,15 +39,7 @@ fn the_guard_scans_a_code_records_the_entry_sees_the_person_inside_and_records_t
     let g = gate(&app);
     let (_, code) = approved(&app, &g, &g.staff, &visitor_request(g.f.zone, 0, 8));
 
-    driver.goto(&app.url("/login?next=/gate"));
-    driver.type_into("input[name=username]", "keibi");
-    driver.type_into("input[name=password]", USER_PASSWORD);
-    driver.click("form.stack button[type=submit]");
-    driver.wait_for(
-        "the gate screen",
-        "return document.getElementById('scan') !== null && document.getElementById('gate').dataset.zone;",
-    );
-    driver.goto(&app.url(&format!("/gate?zone_id={}", g.f.zone)));
+    open_gate(&driver, &app, &g);
     driver.wait_for(
         "the empty occupancy list",
         "return document.getElementById('occupancy-count').textContent.includes('0名');",
@@ -209,15 +211,7 @@ fn the_verdict_fits_a_portrait_tablet_and_opens_at_its_top() {
     let app = TestApp::spawn();
     let g = gate(&app);
     let (_, code) = approved(&app, &g, &g.staff, &visitor_request(g.f.zone, 0, 8));
-    driver.goto(&app.url("/login?next=/gate"));
-    driver.type_into("input[name=username]", "keibi");
-    driver.type_into("input[name=password]", USER_PASSWORD);
-    driver.click("form.stack button[type=submit]");
-    driver.wait_for(
-        "the gate screen",
-        "return document.getElementById('scan') !== null;",
-    );
-    driver.goto(&app.url(&format!("/gate?zone_id={}", g.f.zone)));
+    open_gate(&driver, &app, &g);
     driver.type_into("#scan", &format!("{code}\u{E007}"));
     driver.wait_for(
         "入室可",

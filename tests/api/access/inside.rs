@@ -1,6 +1,6 @@
 //! Where a holder is inside: the check names the zone, so the guard can send them there.
 
-use super::{gate, staff_request};
+use super::{check, gate, staff_request};
 use crate::common::{TestApp, body};
 use serde_json::{Value, json};
 
@@ -33,16 +33,7 @@ fn a_holder_inside_another_zone_is_told_which_zone() {
         &g.other_manager,
         &staff_request(g.zone2, g.staff_id, 0, 8),
     );
-    let check = |code: &str, zone: i64| {
-        let r = app.post(
-            "/api/v1/gate/check",
-            &g.guard,
-            &json!({"code": code, "zone_id": zone}),
-        );
-        assert_eq!(r.status(), 200);
-        body(r)
-    };
-    assert_eq!(check(&here, g.f.zone)["inside_zone"], Value::Null);
+    assert_eq!(check(&app, &g, &here, g.f.zone)["inside_zone"], Value::Null);
     let entry = app.post(
         "/api/v1/gate/entries",
         &g.guard,
@@ -51,12 +42,12 @@ fn a_holder_inside_another_zone_is_told_which_zone() {
     assert_eq!(entry.status(), 201, "{:?}", entry.text());
 
     // At this zone's door: inside here (the page offers the exit).
-    let inside = check(&here, g.f.zone);
+    let inside = check(&app, &g, &here, g.f.zone);
     assert_eq!(inside["inside"], true);
     assert_eq!(inside["inside_zone"]["name"], "サーバ室");
 
     // At the other zone's door: refused, naming the zone they are in.
-    let elsewhere = check(&there, g.zone2);
+    let elsewhere = check(&app, &g, &there, g.zone2);
     assert_eq!(elsewhere["reason_code"], "already_inside");
     assert_eq!(elsewhere["inside"], false);
     assert_eq!(elsewhere["inside_zone"]["code"], "SRV-ROOM");
