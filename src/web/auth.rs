@@ -320,7 +320,7 @@ fn page_user(
             return Err(PageError::Login { next: here });
         };
         if auth.password_change_only && !allow_pco {
-            return Err(PageError::Redirect("/password".to_owned()));
+            return Err(PageError::Redirect(super::password_url(&here)));
         }
         let csrf = state.keys.csrf_token(&auth.claims);
         Ok(PageUser { auth, csrf })

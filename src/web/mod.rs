@@ -51,10 +51,19 @@ where
 
 /// Where to send someone who must sign in first, keeping where they were going.
 pub fn login_url(next: &str) -> String {
+    with_next("/login", next)
+}
+
+/// The forced password change, which leads on to `next` (a scanned label's device) after it.
+pub fn password_url(next: &str) -> String {
+    with_next("/password", next)
+}
+
+fn with_next(path: &str, next: &str) -> String {
     if next.is_empty() || next == "/" {
-        "/login".to_owned()
+        path.to_owned()
     } else {
-        format!("/login?next={}", percent_encode(next))
+        format!("{path}?next={}", percent_encode(next))
     }
 }
 

@@ -19,6 +19,7 @@ mod input;
 mod keyboard;
 mod labels;
 mod licenses;
+mod looks;
 mod movements;
 mod ops;
 mod outages;

@@ -346,3 +346,28 @@ fn staff_request_on_the_page_and_the_manager_approves_there() {
     let list = manager.get("/movements?state=approved").text().unwrap();
     assert!(list.contains("SRV-009") && list.contains("庁外での修理"));
 }
+
+#[test]
+fn the_history_pages_csv_button_exports_everything_by_default() {
+    use crate::common::session::Browser;
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    for tag in ["SRV-011", "SRV-012"] {
+        app.post("/api/v1/equipment", &f.operator, &device(tag, &f));
+        let r = app.post("/api/v1/movements", &f.operator, &carry_out(tag, f.zone));
+        assert_eq!(r.status(), 201, "{:?}", r.text());
+    }
+    let mut manager = Browser::new(&app);
+    manager.sign_in("kacho", crate::common::USER_PASSWORD);
+    let html = manager.get("/movements").text().unwrap();
+    let marker = "href=\"/api/v1/movements/export.csv";
+    let start = html.find(marker).expect("the CSV button") + "href=\"".len();
+    let href = html[start..start + html[start..].find('"').unwrap()].replace("&amp;", "&");
+    // The button, pressed without choosing a filter: the whole history, not a refusal.
+    let csv = manager.get(&href);
+    assert_eq!(csv.status(), 200, "{href}: {:?}", csv.text());
+    let text = csv.text().unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{FEFF}').lines().collect();
+    assert_eq!(lines.len(), 3, "{href}: {text}");
+    assert!(text.contains("SRV-011") && text.contains("SRV-012"));
+}

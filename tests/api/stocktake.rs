@@ -480,6 +480,14 @@ fn operator_journey_in_a_phone_sized_browser() {
             .contains("SRV-001")
     );
     assert_eq!(browser.text("#count-confirmed"), "1");
+    // The result is seen whole without scrolling, the page no wider than the phone.
+    assert!(
+        browser.above_fold("#scan-result"),
+        "the scan result is below the fold"
+    );
+    let (scroll, inner) = browser.page_widths();
+    assert!(scroll <= inner, "{scroll} px wide in {inner}");
+    browser.screenshot("stocktake-scan-390x844");
     assert!(
         browser
             .attribute("#scan-result", "class")

@@ -27,6 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 struct ComplianceLine {
+    /// The row's anchor, which the 点検 page's findings link to.
+    software_id: i64,
     name: String,
     vendor: String,
     edition: String,
@@ -126,6 +128,7 @@ fn build(user: &PageUser, data: Loaded) -> LicensesPage {
         .items
         .iter()
         .map(|r| ComplianceLine {
+            software_id: r.software_id,
             name: r.name.clone(),
             vendor: r.vendor.clone(),
             edition: r.edition.clone().unwrap_or_default(),

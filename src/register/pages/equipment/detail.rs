@@ -116,6 +116,9 @@ pub(super) struct DisposeForm {
     pub(super) witnessed_by: String,
     #[serde(default)]
     pub(super) notes: String,
+    /// The asset tag typed again: the person names the device they dispose of.
+    #[serde(default)]
+    pub(super) confirm_tag: String,
 }
 
 #[derive(Template)]
@@ -222,15 +225,25 @@ pub(super) async fn equipment_dispose_submit(
 ) -> Result<HttpResponse, PageError> {
     user.check_csrf(&form.csrf)?;
     let (tag, form) = (tag.into_inner(), form.into_inner());
-    let result = match DisposalMethod::parse(&form.method) {
-        None => Err(AppError::invalid("method", "廃棄の方法を選んでください。")),
-        Some(method) => {
-            let input = DisposalInput {
-                method,
-                certificate_number: some(&form.certificate_number),
-                witnessed_by: some(&form.witnessed_by),
-                notes: some(&form.notes),
-            };
+    let input = DisposalInput {
+        method: DisposalMethod::parse(&form.method),
+        certificate_number: some(&form.certificate_number),
+        witnessed_by: some(&form.witnessed_by),
+        notes: some(&form.notes),
+    };
+    let mut faults = Errors::new();
+    if input.method.is_none() {
+        faults.insert("method".into(), "廃棄の方法を選んでください。".into());
+    }
+    if !same_tag(&form.confirm_tag, &tag) {
+        faults.insert(
+            "confirm_tag".into(),
+            format!("確認のため、資産番号「{tag}」を入力してください。"),
+        );
+    }
+    let result = match AppError::invalid_fields(faults) {
+        Some(err) => Err(err),
+        None => {
             let principal = user.auth.principal.clone();
             let tag = tag.clone();
             with_db(&state, move |conn| {
@@ -249,5 +262,16 @@ pub(super) async fn equipment_dispose_submit(
             page.error = error;
             render(status, &page)
         }
+    }
+}
+
+/// Whether `typed` names the device `tag` (as tags are read: full-width and case aside).
+fn same_tag(typed: &str, tag: &str) -> bool {
+    match (
+        crate::register::rules::normalize_tag(typed),
+        crate::register::rules::normalize_tag(tag),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
