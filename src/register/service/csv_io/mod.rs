@@ -5,6 +5,7 @@
 mod import;
 mod limit;
 mod plan;
+mod rows;
 mod write;
 pub use import::*;
 pub use limit::{RowCounter, too_many_rows};
