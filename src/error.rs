@@ -181,9 +181,18 @@ impl AppError {
         log::warn!("database unavailable: {cause}");
         AppError::new(
             Failure::Unavailable,
-            "database_unavailable",
+            AppError::DATABASE_UNAVAILABLE,
             "データベースに接続できません。しばらくしてから再度お試しください。",
         )
+    }
+
+    /// The code of [`AppError::unavailable`].
+    pub const DATABASE_UNAVAILABLE: &'static str = "database_unavailable";
+
+    /// Whether this is [`AppError::unavailable`]: the connection it came
+    /// through may be dead and must not go back into use.
+    pub fn is_lost_database(&self) -> bool {
+        self.code == AppError::DATABASE_UNAVAILABLE
     }
 
     /// The code of [`AppError::storage_unavailable`].

@@ -38,7 +38,11 @@ where
     let pool = state.pool.clone();
     let work = actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let done = f(&mut conn);
+        if done.as_ref().is_err_and(AppError::is_lost_database) {
+            conn.lost();
+        }
+        done
     });
     let done = stall::unless_stalled(&state.changes, work).await??;
     if let Err(e) = &done
