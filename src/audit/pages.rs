@@ -6,11 +6,11 @@ use super::model::{AuditEvent, AuditFilter};
 use super::present;
 use super::service::{self, VerifyReport};
 use crate::identity::{Principal, Role};
+use crate::kit::excel::CsvWriter;
 use crate::kit::time::wareki_datetime;
 use crate::web::PageError;
 use crate::web::WebState;
 use crate::web::layout::NavLink;
-use crate::kit::excel::CsvWriter;
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -321,7 +321,10 @@ async fn log_csv(
             changes.as_str(),
         ]);
     }
-    Ok(csv.into_response("audit-log.csv"))
+    Ok(crate::web::download::csv_attachment(
+        "audit-log.csv",
+        csv.finish(),
+    ))
 }
 
 fn reason_label(reason: &str) -> &'static str {

@@ -186,7 +186,7 @@ pub fn half_width_number(text: &str) -> Option<String> {
 
 /// Parses a number typed into any form or CSV cell: blank is `Ok(None)`,
 /// anything that is not a number after [`half_width_number`] is `Err(())`.
-pub fn parse_number<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
+pub(crate) fn parse_number<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
     let Some(normal) = half_width_number(text) else {
         return Err(());
     };
@@ -204,7 +204,7 @@ pub fn grouped(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -1,7 +1,6 @@
 //! Compliance report per article (第32条 点検), CSV exports.
 
 pub mod api;
-pub use crate::web::csv;
 pub mod dashboard;
 pub mod pages;
 pub mod rules;

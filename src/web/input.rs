@@ -55,7 +55,7 @@ async fn read_form(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
         let chunk = chunk.map_err(|e| payload_error(&e.into()))?;
         if body.len() + chunk.len() > FORM_LIMIT {
             return Err(AppError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                crate::error::Failure::TooLarge,
                 "payload_too_large",
                 "送信データが大きすぎます。",
             ));

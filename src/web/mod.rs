@@ -3,7 +3,8 @@
 
 pub mod assets;
 pub mod auth;
-pub mod csv;
+pub mod download;
+pub mod errors;
 pub mod inflight;
 pub mod input;
 pub mod json;

@@ -5,7 +5,6 @@ use crate::power::rules::SelfTestResult;
 use crate::power::service::{self, UpsInput};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;

@@ -4,7 +4,7 @@ use crate::register::model::EquipmentFilter;
 use crate::register::rules::{Kind, Status, normalize_tag};
 use crate::register::service::{self, EquipmentInput, EquipmentPatch, EquipmentView};
 use crate::web::WebState;
-use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
+
 use crate::web::{ApiJson, ApiSession, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;

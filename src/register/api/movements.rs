@@ -5,7 +5,6 @@ use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::web::WebState;
-use crate::kit::excel::CsvWriter;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, post, web};

@@ -10,9 +10,7 @@ use crate::register::service::movements::{self as service, MovementInput, Moveme
 use crate::register::service::{ZoneView, list_zones};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
 use crate::web::layout::done;
-use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};

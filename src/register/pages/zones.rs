@@ -9,7 +9,6 @@ use crate::identity::service as identity_service;
 use crate::register::service::{self, ZoneInput, ZonePatch, ZoneView};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;

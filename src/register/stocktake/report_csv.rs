@@ -2,9 +2,9 @@
 //! device or unknown scan, with its outcome, UTF-8 with a BOM.
 
 use super::service::{self, Report, ReportItem};
-use crate::web::WebState;
-use crate::web::PageError;
 use crate::kit::excel::CsvWriter;
+use crate::web::PageError;
+use crate::web::WebState;
 use crate::web::{PageUser, with_db};
 use actix_web::{HttpResponse, get, web};
 
@@ -83,5 +83,8 @@ pub(super) async fn stocktake_report_csv(
 ) -> Result<HttpResponse, PageError> {
     let (principal, id) = (user.auth.principal.clone(), id.into_inner());
     let report = with_db(&state, move |conn| service::report(conn, &principal, id)).await?;
-    Ok(report_csv(&report).into_response(&format!("stocktake-{id}.csv")))
+    Ok(crate::web::download::csv_attachment(
+        &format!("stocktake-{id}.csv"),
+        report_csv(&report).finish(),
+    ))
 }

@@ -7,7 +7,6 @@ use crate::identity::rules::Role;
 use crate::identity::service::{self, NewUserInput, UserPatch, UserView};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;

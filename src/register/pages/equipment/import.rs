@@ -51,7 +51,7 @@ async fn read_upload(mut payload: web::Payload) -> Result<Vec<u8>, AppError> {
         })?;
         if body.len() + chunk.len() > IMPORT_LIMIT + 64 * 1024 {
             return Err(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
+                crate::error::Failure::TooLarge,
                 "payload_too_large",
                 format!(
                     "ファイルが大きすぎます（上限 {} MB）。分けて取り込んでください。",
@@ -94,7 +94,7 @@ pub(super) async fn equipment_import_submit(
     };
     let mut rows = RowCounter::new(state.settings.import_max_rows);
     if let Err(e) = rows.feed(&file.data).and_then(|()| rows.finish()) {
-        return render(e.status, &page(&user, filename, vec![], Some(e.message)));
+        return render(e.status(), &page(&user, filename, vec![], Some(e.message)));
     }
     let (bytes, principal) = (file.data.clone(), user.auth.principal.clone());
     let result = with_db(&state, move |conn| {
@@ -132,9 +132,9 @@ pub(super) async fn equipment_import_submit(
             )
         }
         Err(ImportError::App(e))
-            if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN =>
+            if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN =>
         {
-            render(e.status, &page(&user, filename, vec![], Some(e.message)))
+            render(e.status(), &page(&user, filename, vec![], Some(e.message)))
         }
         Err(ImportError::App(e)) => Err(e.into()),
     }

@@ -28,9 +28,8 @@ use crate::register::service::{
 };
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+
 use crate::web::layout::{done, see_other};
-use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};

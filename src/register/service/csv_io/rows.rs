@@ -73,7 +73,9 @@ impl<'t> File<'t> {
     pub(super) fn line_at(&self, position: Option<&csv::Position>) -> u64 {
         let Some(p) = position else { return 0 };
         let text = self.text.as_bytes();
-        let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(text.len());
+        let mut at = usize::try_from(p.byte())
+            .unwrap_or(usize::MAX)
+            .min(text.len());
         while matches!(text.get(at), Some(b'\r' | b'\n')) {
             at += 1;
         }
