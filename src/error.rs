@@ -235,6 +235,13 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// A row holding a word its vocabulary does not know is corrupt: a 500, logged.
+impl From<crate::kit::vocabulary::UnknownWord> for AppError {
+    fn from(e: crate::kit::vocabulary::UnknownWord) -> AppError {
+        AppError::internal(e)
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
         use diesel::result::{DatabaseErrorKind, Error};

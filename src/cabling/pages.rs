@@ -130,7 +130,7 @@ async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
     .await?)
 }
 
-fn build(user: &PageUser, data: Loaded) -> CablingPage {
+fn build(user: &PageUser, data: Loaded) -> Result<CablingPage, AppError> {
     let zone_names: HashMap<i64, String> = data.zones.iter().cloned().collect();
     let who = |id: Option<i64>| {
         id.and_then(|i| data.names.get(&i).cloned())
@@ -139,8 +139,8 @@ fn build(user: &PageUser, data: Loaded) -> CablingPage {
     let lines = data
         .changes
         .into_iter()
-        .map(|c| {
-            let state = CablingState::parse(&c.state).unwrap_or(CablingState::Rejected);
+        .map(|c| -> Result<Line, AppError> {
+            let state = CablingState::stored(&c.state)?;
             let manager = data.managed.contains(&c.zone_id);
             let mut steps = vec![];
             match state {
@@ -205,10 +205,10 @@ fn build(user: &PageUser, data: Loaded) -> CablingPage {
                     note(&c.verification_note)
                 ));
             }
-            Line {
+            Ok(Line {
                 id: c.id,
                 zone: zone_names.get(&c.zone_id).cloned().unwrap_or_default(),
-                work_kind: WorkKind::parse(&c.work_kind).map_or("", |k| k.label()),
+                work_kind: WorkKind::stored(&c.work_kind)?.label(),
                 description: c.description.clone(),
                 tags: c.asset_tags.join("、"),
                 performer: match &c.contractor {
@@ -223,10 +223,10 @@ fn build(user: &PageUser, data: Loaded) -> CablingPage {
                 state: c.state.clone(),
                 trail,
                 steps,
-            }
+            })
         })
-        .collect();
-    CablingPage {
+        .collect::<Result<_, _>>()?;
+    Ok(CablingPage {
         layout: user.layout("配線・機器変更作業"),
         lines,
         zones: data.zones,
@@ -243,7 +243,7 @@ fn build(user: &PageUser, data: Loaded) -> CablingPage {
         errors: Errors::new(),
         error: None,
         notice: None,
-    }
+    })
 }
 
 fn note(n: &Option<String>) -> String {
@@ -262,7 +262,7 @@ async fn cabling_page(
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(service::READERS)?;
-    let mut page = build(&user, load(&state, &user).await?);
+    let mut page = build(&user, load(&state, &user).await?)?;
     page.notice = match query.done.as_deref() {
         Some("request") => Some("申請しました。".into()),
         Some("authorize") => Some("作業を指示しました。".into()),
@@ -344,7 +344,7 @@ async fn cabling_submit(
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
-            let mut page = build(&user, load(&state, &user).await?);
+            let mut page = build(&user, load(&state, &user).await?)?;
             page.form = v;
             page.errors = errors;
             page.error = error;
@@ -389,7 +389,7 @@ async fn step_submit(
         Err(err) => {
             let status = err.status();
             let (_, error) = form_errors(err)?;
-            let mut page = build(&user, load(&state, &user).await?);
+            let mut page = build(&user, load(&state, &user).await?)?;
             page.error = error.or_else(|| Some("入力内容に誤りがあります。".into()));
             render(status, &page)
         }

@@ -85,6 +85,12 @@ impl fmt::Display for PageError {
     }
 }
 
+impl From<crate::kit::vocabulary::UnknownWord> for PageError {
+    fn from(e: crate::kit::vocabulary::UnknownWord) -> PageError {
+        AppError::from(e).into()
+    }
+}
+
 impl From<AppError> for PageError {
     fn from(e: AppError) -> PageError {
         PageError::App(e)

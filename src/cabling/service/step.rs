@@ -63,7 +63,7 @@ pub fn step(
             }
         }
         let from = step.from_state();
-        let current = CablingState::parse(&view.state).unwrap_or(CablingState::Rejected);
+        let current = CablingState::stored(&view.state)?;
         if current != from
             || !model::advance(
                 conn,

@@ -99,7 +99,7 @@ pub(super) async fn equipment_card(
     let page = EquipmentCard {
         layout: user.layout(&format!("{} {}", e.asset_tag, e.name)),
         location: location_of(&e),
-        kind: Kind::parse(&e.kind).unwrap_or(Kind::Other).label(),
+        kind: Kind::stored(&e.kind)?.label(),
         status: Status::parse(&e.status)
             .unwrap_or(Status::InService)
             .label(),

@@ -290,7 +290,7 @@ fn compliance_rows(
             .entry(l.software_id)
             .or_default()
             .push(Entitlement {
-                kind: LicenseKind::parse(&l.kind).unwrap_or(LicenseKind::Device),
+                kind: LicenseKind::stored(&l.kind)?,
                 seats: l.seats,
                 valid_from: l.valid_from,
                 valid_until: l.valid_until,

@@ -170,7 +170,7 @@ pub fn decide_request(
                 "この機器の所属課またはその管理区域のセキュリティ管理者のみが判断できます。",
             ));
         }
-        let state = RequestState::parse(&request.state).unwrap_or(RequestState::Rejected);
+        let state = RequestState::stored(&request.state)?;
         let target = if approve {
             RequestState::Approved
         } else {

@@ -42,17 +42,17 @@ pub struct DisposalView {
     pub disposed_at: NaiveDateTime,
 }
 
-fn view(d: Disposal, tag: String) -> DisposalView {
-    DisposalView {
+fn view(d: Disposal, tag: String) -> Result<DisposalView, AppError> {
+    Ok(DisposalView {
         asset_tag: tag,
-        method: DisposalMethod::parse(&d.method).unwrap_or(DisposalMethod::Other),
+        method: DisposalMethod::stored(&d.method)?,
         certificate_number: d.certificate_number,
         witnessed_by: d.witnessed_by,
         notes: d.notes,
-        classification: Classification::parse(&d.classification).unwrap_or(Classification::Secret),
+        classification: Classification::stored(&d.classification)?,
         disposed_by: d.disposed_by,
         disposed_at: d.disposed_at,
-    }
+    })
 }
 
 /// Disposes of a device. 422 naming the fields when a secret device lacks an
@@ -104,8 +104,7 @@ pub fn dispose_equipment(
             clean_optional_name,
         );
         let notes = clean("notes", input.notes.as_deref(), 2000, clean_optional);
-        let classification =
-            Classification::parse(&current.classification).unwrap_or(Classification::Secret);
+        let classification = Classification::stored(&current.classification)?;
         match input.method {
             None => {
                 errors.insert(
@@ -147,7 +146,7 @@ pub fn dispose_equipment(
         fields.status = Status::Disposed.as_str().to_owned();
         fields.updated_at = now;
         model::update_equipment(conn, &current, &fields)?;
-        let result = view(record, current.asset_tag.clone());
+        let result = view(record, current.asset_tag.clone())?;
         audit::record(
             conn,
             &by.actor(),
@@ -168,5 +167,7 @@ pub fn dispose_equipment(
 /// The disposal record of a device, if it was disposed of.
 pub fn disposal_of(conn: &mut DbConn, raw_tag: &str) -> Result<Option<DisposalView>, AppError> {
     let e = find_by_tag(conn, raw_tag)?;
-    Ok(model::disposal_of(conn, e.id)?.map(|d| view(d, e.asset_tag)))
+    model::disposal_of(conn, e.id)?
+        .map(|d| view(d, e.asset_tag))
+        .transpose()
 }

@@ -384,4 +384,5 @@ mod csv_limits;
 mod disposal;
 mod pages;
 mod search_plans;
+mod stored_words;
 mod upload;

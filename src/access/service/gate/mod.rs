@@ -135,12 +135,12 @@ pub(super) fn read_facts(
 }
 
 /// The holder as the guard sees them, as of `now`.
-fn holder_view(facts: &PermitFacts, now: NaiveDateTime) -> HolderView {
+fn holder_view(facts: &PermitFacts, now: NaiveDateTime) -> Result<HolderView, AppError> {
     let p = &facts.permit;
     let (name, organization) =
         crate::access::service::permits::holder_identity(p, facts.holder_user.as_ref());
-    let kind = HolderKind::parse(&p.holder_kind).unwrap_or(HolderKind::Visitor);
-    HolderView {
+    let kind = HolderKind::stored(&p.holder_kind)?;
+    Ok(HolderView {
         permit_id: p.id,
         permit_number: crate::access::service::permits::permit_number(p.id),
         kind: kind.as_str().to_owned(),
@@ -150,17 +150,13 @@ fn holder_view(facts: &PermitFacts, now: NaiveDateTime) -> HolderView {
         purpose: p.purpose.clone(),
         escort_required: p.escort_required,
         escort_name: facts.escort_name.clone(),
-        state: rules::effective_state(
-            PermitState::parse(&p.state).unwrap_or(PermitState::Requested),
-            p.valid_until,
-            now,
-        )
-        .as_str()
-        .to_owned(),
+        state: rules::effective_state(PermitState::stored(&p.state)?, p.valid_until, now)
+            .as_str()
+            .to_owned(),
         valid_from: p.valid_from,
         valid_until: p.valid_until,
         zone_id: p.zone_id,
-    }
+    })
 }
 
 /// The signed claims of `code`, or why it is no permit code of ours.
@@ -190,9 +186,9 @@ fn judge(
     code: &str,
     zone_id: i64,
     now: NaiveDateTime,
-) -> Resolved {
+) -> Result<Resolved, AppError> {
     let Some(found) = found else {
-        return fault(DenyReason::UnknownCode);
+        return Ok(fault(DenyReason::UnknownCode));
     };
     let permit = &found.permit;
     // A code we signed that is not the one this permit row carries (e.g. a
@@ -200,10 +196,10 @@ fn judge(
     // permit never approved carries none: its state answers (`not_approved`).
     let foreign = permit.code.as_deref().is_some_and(|c| c != code.trim());
     if foreign || permit.zone_id != claims.zid {
-        return fault(DenyReason::UnknownCode);
+        return Ok(fault(DenyReason::UnknownCode));
     }
     let presence = found.presence.as_ref();
-    let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+    let stored = PermitState::stored(&permit.state)?;
     let facts = GateFacts {
         state: rules::effective_state(stored, permit.valid_until, now),
         valid_from: permit.valid_from,
@@ -214,14 +210,14 @@ fn judge(
         inside_anywhere: presence.is_some(),
         now,
     };
-    Resolved {
+    Ok(Resolved {
         permit: Some(permit.clone()),
-        holder: Some(holder_view(found, now)),
+        holder: Some(holder_view(found, now)?),
         facts: Some(facts),
         code_fault: None,
         presence: found.presence.clone(),
         inside_zone: found.inside_zone.clone(),
-    }
+    })
 }
 
 /// Reads what the code and the database say; decides nothing yet.
@@ -237,7 +233,7 @@ pub(super) fn resolve(
         Err(reason) => return Ok(fault(reason)),
     };
     let found = read_facts(conn, claims.pid)?;
-    Ok(judge(&claims, found.as_ref(), code, zone_id, now))
+    judge(&claims, found.as_ref(), code, zone_id, now)
 }
 
 pub(super) fn answer(resolved: &Resolved, verdict: Verdict) -> GateCheck {
@@ -317,7 +313,7 @@ pub fn check_remembering(
             if let (Some((memory, generation)), Some(found)) = (memory, &found) {
                 memory.remember_permit(generation, found.clone());
             }
-            judge(&claims, found.as_deref(), code, zone_id, db::now())
+            judge(&claims, found.as_deref(), code, zone_id, db::now())?
         }
     };
     // A guard at the door of the permit's own zone needs no zone lookup: the

@@ -32,7 +32,10 @@ fn check_decider(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<(
 }
 
 fn state_conflict(permit: &Permit, action: PermitAction, now: NaiveDateTime) -> AppError {
-    let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+    let stored = match PermitState::stored(&permit.state) {
+        Ok(s) => s,
+        Err(e) => return e.into(),
+    };
     let shown = rules::effective_state(stored, permit.valid_until, now);
     let verb = match action {
         PermitAction::Approve => "承認",
@@ -114,7 +117,7 @@ fn decide(
         let permit = model::find_permit(conn, id)?;
         check_decider(conn, by, &permit)?;
         let now = db::now();
-        let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+        let stored = PermitState::stored(&permit.state)?;
         let Some(next) = rules::transition(stored, action) else {
             return Err(state_conflict(&permit, action, now));
         };
@@ -168,7 +171,7 @@ fn revoke(
             ));
         }
         let now = db::now();
-        let stored = PermitState::parse(&permit.state).unwrap_or(PermitState::Requested);
+        let stored = PermitState::stored(&permit.state)?;
         let shown = rules::effective_state(stored, permit.valid_until, now);
         if rules::transition(shown, PermitAction::Revoke).is_none()
             || model::revoke_permit(conn, id, by.id, now, reason.as_deref())? != 1

@@ -164,20 +164,20 @@ pub(crate) fn views(
     zone_ids.dedup();
     let zones = model::zone_names(conn, &zone_ids)?;
     let name = |id: i64| users.get(&id).map(|u| u.0.clone()).unwrap_or_default();
-    Ok(permits
+    permits
         .into_iter()
         .map(|p| {
             let (zone_code, zone_name) = zones.get(&p.zone_id).cloned().unwrap_or_default();
             let (holder_name, organization) =
                 holder_identity(&p, p.holder_user_id.and_then(|uid| users.get(&uid)));
-            let stored = PermitState::parse(&p.state).unwrap_or(PermitState::Requested);
+            let stored = PermitState::stored(&p.state)?;
             let state = rules::effective_state(stored, p.valid_until, now);
             let (code, code_kid) = if readers.may_read(&p) {
                 (p.code, p.code_kid)
             } else {
                 (None, None)
             };
-            PermitView {
+            Ok(PermitView {
                 id: p.id,
                 number: permit_number(p.id),
                 zone_id: p.zone_id,
@@ -206,9 +206,9 @@ pub(crate) fn views(
                 revoke_reason: p.revoke_reason,
                 code,
                 code_kid,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One permit as `by` may see it (its code only where `by` may read it).

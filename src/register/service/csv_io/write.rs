@@ -224,7 +224,7 @@ fn write_early(
     let mut audit = audit::Batch::begin(conn, actor)?;
     let from = audit.seq() + 1;
     for (p, f) in early.iter().zip(&first) {
-        let view = view_of(stored(f, now), p.ups_tag.clone());
+        let view = view_of(stored(f, now), p.ups_tag.clone())?;
         let detail = json!({ "after": view, "via": "csv_import" });
         audit.push(
             conn,
@@ -259,7 +259,7 @@ fn write_chunk(
         }
         match &p.existing {
             None => {
-                let view = view_of(stored(&f, now), p.ups_tag.clone());
+                let view = view_of(stored(&f, now), p.ups_tag.clone())?;
                 let detail = json!({ "after": view, "via": "csv_import" });
                 creates.push(f);
                 counts.created += 1;
@@ -269,10 +269,10 @@ fn write_chunk(
                 let before_ups = current
                     .ups_equipment_id
                     .and_then(|id| linked_tags.get(&id).cloned());
-                let before = view_of(current.clone(), before_ups);
+                let before = view_of(current.clone(), before_ups)?;
                 let mut probe = current.clone();
                 apply(&mut probe, &f);
-                let after = view_of(probe, p.ups_tag.clone());
+                let after = view_of(probe, p.ups_tag.clone())?;
                 let mut diff = changes(&before, &after);
                 if diff["changes"].as_object().is_none_or(|m| m.is_empty()) {
                     counts.unchanged += 1;

@@ -46,11 +46,11 @@ pub struct EquipmentView {
 }
 
 /// A stored row as the API shows it; the UPS link is given by its tag.
-pub fn view_of(e: Equipment, ups_tag: Option<String>) -> EquipmentView {
-    EquipmentView {
-        kind: Kind::parse(&e.kind).unwrap_or(Kind::Other),
-        classification: Classification::parse(&e.classification).unwrap_or(Classification::Secret),
-        status: Status::parse(&e.status).unwrap_or(Status::InService),
+pub fn view_of(e: Equipment, ups_tag: Option<String>) -> Result<EquipmentView, AppError> {
+    Ok(EquipmentView {
+        kind: Kind::stored(&e.kind)?,
+        classification: Classification::stored(&e.classification)?,
+        status: Status::stored(&e.status)?,
         surge_protection: e
             .surge_protection
             .as_deref()
@@ -76,7 +76,7 @@ pub fn view_of(e: Equipment, ups_tag: Option<String>) -> EquipmentView {
         notes: e.notes,
         created_at: e.created_at,
         updated_at: e.updated_at,
-    }
+    })
 }
 
 /// Many rows as views, with their UPS tags looked up in one query.
@@ -87,13 +87,12 @@ pub fn views_of(conn: &mut DbConn, rows: Vec<Equipment>) -> Result<Vec<Equipment
     } else {
         model::tags_by_id(conn, &ups_ids)?
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|e| {
             let ups = e.ups_equipment_id.and_then(|id| tags.get(&id).cloned());
             view_of(e, ups)
         })
-        .collect())
+        .collect()
 }
 
 /// The device a scanned or typed tag names, read by `find`; 404 when there is none.
@@ -113,7 +112,7 @@ pub(crate) fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, App
 /// One device as the API shows it: one query, the UPS's tag joined in.
 pub fn get_equipment(conn: &mut DbConn, raw_tag: &str) -> Result<EquipmentView, AppError> {
     let (e, ups_tag) = by_tag(raw_tag, |tag| model::find_equipment_with_ups_tag(conn, tag))?;
-    Ok(view_of(e, ups_tag))
+    view_of(e, ups_tag)
 }
 
 /// One page of the register and how many match (exactly up to `model::COUNT_CAP`).
@@ -124,7 +123,10 @@ pub fn list_equipment(
     limit: i64,
 ) -> Result<(Vec<EquipmentView>, MatchCount), AppError> {
     let (rows, count) = model::list_equipment(conn, filter, offset, limit)?;
-    let views = rows.into_iter().map(|(e, ups)| view_of(e, ups)).collect();
+    let views = rows
+        .into_iter()
+        .map(|(e, ups)| view_of(e, ups))
+        .collect::<Result<_, _>>()?;
     Ok((views, count))
 }
 

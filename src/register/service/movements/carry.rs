@@ -53,7 +53,7 @@ pub fn complete_in_tx(
         };
         set_status(conn, equipment_id, status)?;
     }
-    let view = view(updated, tag);
+    let view = view(updated, tag)?;
     record(conn, by, "movement.complete", &view)?;
     Ok(view)
 }
@@ -77,7 +77,7 @@ pub fn mark_returned(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Movem
         if let Some(equipment_id) = updated.equipment_id {
             set_status(conn, equipment_id, Status::InService)?;
         }
-        let view = view(updated, tag);
+        let view = view(updated, tag)?;
         record(conn, by, "movement.return", &view)?;
         Ok(view)
     })

@@ -59,13 +59,13 @@ pub fn today() -> NaiveDate {
     to_tokyo(Utc::now().naive_utc()).date_naive()
 }
 
-pub fn view(m: Movement, asset_tag: Option<String>) -> MovementView {
+pub fn view(m: Movement, asset_tag: Option<String>) -> Result<MovementView, AppError> {
     let overdue = m.direction == "out"
         && m.state == "completed"
         && m.return_due.is_some_and(|due| due < today());
-    MovementView {
+    Ok(MovementView {
         id: m.id,
-        direction: Direction::parse(&m.direction).unwrap_or(Direction::Out),
+        direction: Direction::stored(&m.direction)?,
         asset_tag,
         item_description: m.item_description,
         zone_id: m.zone_id,
@@ -73,7 +73,7 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> MovementView {
         destination: m.destination,
         planned_at: m.planned_at,
         return_due: m.return_due,
-        state: MovementState::parse(&m.state).unwrap_or(MovementState::Requested),
+        state: MovementState::stored(&m.state)?,
         requested_by: m.requested_by,
         requested_at: m.requested_at,
         decided_by: m.decided_by,
@@ -82,7 +82,7 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> MovementView {
         completed_at: m.completed_at,
         returned_at: m.returned_at,
         overdue,
-    }
+    })
 }
 
 /// Who may ask to move equipment.
@@ -140,7 +140,7 @@ pub fn get_movement(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Moveme
     if m.requested_by != by.id {
         by.require_any(READERS)?;
     }
-    Ok(view(m, tag))
+    view(m, tag)
 }
 
 /// The 機器移動履歴: everyone's for readers, one's own for requesters.
@@ -157,7 +157,9 @@ pub fn list_movements(
     }
     let (rows, total) = model::list_movements(conn, &filter, offset, limit)?;
     Ok((
-        rows.into_iter().map(|(m, tag)| view(m, tag)).collect(),
+        rows.into_iter()
+            .map(|(m, tag)| view(m, tag))
+            .collect::<Result<_, _>>()?,
         total,
     ))
 }

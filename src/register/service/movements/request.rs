@@ -155,7 +155,7 @@ pub fn request_movement(
                 requested_at: now,
             },
         )?;
-        let view = view(created, device.map(|d| d.asset_tag));
+        let view = view(created, device.map(|d| d.asset_tag))?;
         record(conn, by, "movement.request", &view)?;
         Ok(view)
     })
@@ -198,7 +198,7 @@ pub fn decide(
         };
         let updated = model::transition(conn, id, MovementState::Requested.as_str(), &changes)?
             .ok_or_else(|| wrong_state(&m))?;
-        let view = view(updated, tag);
+        let view = view(updated, tag)?;
         record(
             conn,
             by,
@@ -229,7 +229,7 @@ pub fn cancel(conn: &mut DbConn, by: &Principal, id: i64) -> Result<MovementView
         };
         let updated = model::transition(conn, id, MovementState::Requested.as_str(), &changes)?
             .ok_or_else(|| wrong_state(&m))?;
-        let view = view(updated, tag);
+        let view = view(updated, tag)?;
         record(conn, by, "movement.cancel", &view)?;
         Ok(view)
     })

@@ -128,7 +128,7 @@ fn view(conn: &mut DbConn, s: Stocktake) -> Result<StocktakeView, AppError> {
         zone_id: s.zone_id,
         zone_code: zone.code,
         zone_name: zone.name,
-        state: StocktakeState::parse(&s.state).unwrap_or(StocktakeState::Closed),
+        state: StocktakeState::stored(&s.state)?,
         opened_by: s.opened_by,
         opened_by_name,
         opened_at: s.opened_at,

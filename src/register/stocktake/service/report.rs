@@ -97,39 +97,42 @@ pub(super) fn compute_report(
             v.insert(user_name(conn, uid)?);
         }
     }
-    let item = |e: &Equipment, scanned: Option<(&NaiveDateTime, &str)>| ReportItem {
-        asset_tag: e.asset_tag.clone(),
-        name: e.name.clone(),
-        status: Status::parse(&e.status).unwrap_or(Status::InService),
-        zone_id: e.zone_id,
-        zone_name: e.zone_id.and_then(|z| {
-            if z == s.zone_id {
-                Some(zone.name.clone())
-            } else {
-                zone_names.get(&z).cloned()
-            }
-        }),
-        location: location_of(e),
-        scanned_at: scanned.map(|(t, _)| rfc3339(*t)),
-        scanned_by: scanned.map(|(_, who)| who.to_owned()),
-    };
+    let item =
+        |e: &Equipment, scanned: Option<(&NaiveDateTime, &str)>| -> Result<ReportItem, AppError> {
+            Ok(ReportItem {
+                asset_tag: e.asset_tag.clone(),
+                name: e.name.clone(),
+                status: Status::stored(&e.status)?,
+                zone_id: e.zone_id,
+                zone_name: e.zone_id.and_then(|z| {
+                    if z == s.zone_id {
+                        Some(zone.name.clone())
+                    } else {
+                        zone_names.get(&z).cloned()
+                    }
+                }),
+                location: location_of(e),
+                scanned_at: scanned.map(|(t, _)| rfc3339(*t)),
+                scanned_by: scanned.map(|(_, who)| who.to_owned()),
+            })
+        };
     let (mut confirmed, mut misplaced, mut unknown) = (vec![], vec![], vec![]);
     let mut found: HashSet<i64> = HashSet::new();
     for x in &scans {
         let who = names.get(&x.scanned_by).map_or("", String::as_str);
-        match (ScanResult::parse(&x.result), x.equipment_id) {
-            (Some(ScanResult::Confirmed), Some(eid)) => {
+        match (ScanResult::stored(&x.result)?, x.equipment_id) {
+            (ScanResult::Confirmed, Some(eid)) => {
                 if let Some(e) = devices.get(&eid) {
                     found.insert(eid);
-                    confirmed.push(item(e, Some((&x.scanned_at, who))));
+                    confirmed.push(item(e, Some((&x.scanned_at, who)))?);
                 }
             }
-            (Some(ScanResult::Misplaced), Some(eid)) => {
+            (ScanResult::Misplaced, Some(eid)) => {
                 if let Some(e) = devices.get(&eid) {
-                    misplaced.push(item(e, Some((&x.scanned_at, who))));
+                    misplaced.push(item(e, Some((&x.scanned_at, who)))?);
                 }
             }
-            (Some(ScanResult::Unknown), _) => unknown.push(UnknownItem {
+            (ScanResult::Unknown, _) => unknown.push(UnknownItem {
                 asset_tag: x.asset_tag.clone(),
                 code: x.code.clone(),
                 scanned_at: rfc3339(x.scanned_at),
@@ -142,7 +145,7 @@ pub(super) fn compute_report(
         .iter()
         .filter(|e| !found.contains(&e.id))
         .map(|e| item(e, None))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let (closed_at, closed_by, closed_by_id) = match closed {
         Some((uid, at)) => (Some(rfc3339(at)), Some(user_name(conn, uid)?), Some(uid)),
         None => (None, None, None),
