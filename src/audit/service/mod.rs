@@ -1,5 +1,7 @@
 //! Appending to the chain, verifying it, and reading it.
 
+pub mod export;
+
 use super::model::{self, AuditEvent, AuditFilter, NewAuditEvent};
 use super::rules::{ChainWalk, Link};
 use crate::db::{self, DbConn};
