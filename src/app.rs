@@ -64,7 +64,8 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(plumbing::ops::healthz)
         .service(plumbing::ops::readyz)
         .service(plumbing::ops::openapi)
-        .service(plumbing::assets::asset);
+        .service(plumbing::assets::asset)
+        .service(plumbing::assets::favicon);
     identity::pages::routes(cfg);
     audit::pages::routes(cfg);
     register::pages::routes(cfg);
@@ -263,7 +264,7 @@ pub fn server(state: WebState, listener: TcpListener) -> Result<Server, String> 
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .app_data(
                 web::FormConfig::default()
-                    .limit(JSON_LIMIT)
+                    .limit(plumbing::input::FORM_LIMIT)
                     .error_handler(form_error),
             )
             .app_data(web::QueryConfig::default().error_handler(query_error))

@@ -103,7 +103,9 @@ impl AppError {
         AppError::new(Failure::Conflict, code, message)
     }
 
-    /// 422 for one field at fault.
+    /// 422 for one field at fault. The message is the field's own, in
+    /// Japanese: a page may show it as it is, so it never names the field's
+    /// internal name (「code:」); `fields` names it for programs.
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         let message = message.into();
         let mut fields = BTreeMap::new();
@@ -111,7 +113,7 @@ impl AppError {
         AppError {
             kind: Failure::Invalid,
             code: Cow::Borrowed("invalid_field"),
-            message: format!("入力内容に誤りがあります（{field}: {message}）"),
+            message,
             fields: Some(fields),
             retry_after: None,
             cause: None,
@@ -123,11 +125,14 @@ impl AppError {
         if fields.is_empty() {
             return None;
         }
-        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        let message = match fields.values().collect::<Vec<_>>().as_slice() {
+            [only] => (*only).clone(),
+            all => format!("入力内容に{}か所の誤りがあります。", all.len()),
+        };
         Some(AppError {
             kind: Failure::Invalid,
             code: Cow::Borrowed("invalid_field"),
-            message: format!("入力内容に誤りがあります（{}）", names.join(", ")),
+            message,
             fields: Some(fields),
             retry_after: None,
             cause: None,
@@ -176,9 +181,18 @@ impl AppError {
         log::warn!("database unavailable: {cause}");
         AppError::new(
             Failure::Unavailable,
-            "database_unavailable",
+            AppError::DATABASE_UNAVAILABLE,
             "データベースに接続できません。しばらくしてから再度お試しください。",
         )
+    }
+
+    /// The code of [`AppError::unavailable`].
+    pub const DATABASE_UNAVAILABLE: &'static str = "database_unavailable";
+
+    /// Whether this is [`AppError::unavailable`]: the connection it came
+    /// through may be dead and must not go back into use.
+    pub fn is_lost_database(&self) -> bool {
+        self.code == AppError::DATABASE_UNAVAILABLE
     }
 
     /// The code of [`AppError::storage_unavailable`].

@@ -5,6 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod model;
 pub mod pages;
+pub mod present;
 pub mod rules;
 pub mod service;
 

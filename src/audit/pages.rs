@@ -1,8 +1,12 @@
-//! The 監査ログ page: filter by actor, entity, action and dates; verify the chain.
+//! The 監査ログ page: filter by person, record type, action and dates, each
+//! change as a before/after table; verify the chain; the filtered log as CSV.
 
 use super::api::AuditQuery;
+use super::model::{AuditEvent, AuditFilter};
+use super::present;
 use super::service::{self, VerifyReport};
 use crate::identity::{Principal, Role};
+use crate::kit::excel::CsvWriter;
 use crate::kit::time::wareki_datetime;
 use crate::web::PageError;
 use crate::web::WebState;
@@ -12,9 +16,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(log_page);
+    cfg.service(log_page).service(log_csv);
+}
+
+/// One changed field of an event, before and after.
+struct ChangeRow {
+    field: String,
+    before: String,
+    after: String,
 }
 
 /// The menu's entry for the 監査ログ, which admins and auditors read.
@@ -32,8 +44,15 @@ struct Row {
     when: String,
     actor: String,
     action: String,
+    action_code: String,
     entity: String,
-    detail: String,
+    changes: Vec<ChangeRow>,
+}
+
+/// An option of a filter's list.
+struct Choice {
+    value: String,
+    label: String,
 }
 
 /// The filter as typed, to put back into the form.
@@ -52,6 +71,9 @@ struct Typed {
 struct LogPage {
     layout: Layout,
     q: Typed,
+    people: Vec<Choice>,
+    entities: Vec<Choice>,
+    actions: Vec<Choice>,
     rows: Vec<Row>,
     verification: Option<VerifyReport>,
     /// Where verification broke, in words.
@@ -75,6 +97,64 @@ struct PageParams {
     verify: Option<String>,
 }
 
+impl PageParams {
+    fn typed(&self) -> Typed {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Typed {
+            actor_id: text(&self.actor_id),
+            entity_type: text(&self.entity_type),
+            entity_id: text(&self.entity_id),
+            action: text(&self.action),
+            from: text(&self.from),
+            to: text(&self.to),
+        }
+    }
+
+    /// The filter, or the message to show in its place.
+    fn filter(&self, per_page: i64) -> Result<(AuditFilter, AuditQuery), String> {
+        let actor_id =
+            crate::kit::text::parse_number::<i64>(self.actor_id.as_deref().unwrap_or(""))
+                .map_err(|()| "操作者を一覧から選んでください。".to_owned())?;
+        let query = AuditQuery {
+            entity_type: self.entity_type.clone(),
+            entity_id: self.entity_id.clone(),
+            actor_id,
+            action: self.action.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            page: self.page,
+            per_page: Some(per_page),
+        };
+        let mut filter = query.filter().map_err(|e| e.message)?;
+        // The page's 「〜」 date is the last day shown, whole.
+        if let (Some(to), Some(typed)) = (filter.to.as_mut(), self.to.as_deref())
+            && typed.trim().len() == 10
+        {
+            *to += chrono::TimeDelta::days(1);
+        }
+        Ok((filter, query))
+    }
+}
+
+fn choices(table: &[(&str, &str)]) -> Vec<Choice> {
+    table
+        .iter()
+        .map(|(value, label)| Choice {
+            value: (*value).to_owned(),
+            label: (*label).to_owned(),
+        })
+        .collect()
+}
+
+/// Who did it, as people know them: the display name, or what the system recorded.
+fn actor_text(e: &AuditEvent, names: &HashMap<i64, String>) -> String {
+    match e.actor_id.and_then(|id| names.get(&id)) {
+        Some(name) => name.clone(),
+        None if e.actor_name.starts_with("system:") => "システム".to_owned(),
+        None => e.actor_name.clone(),
+    }
+}
+
 #[get("/audit")]
 async fn log_page(
     state: web::Data<WebState>,
@@ -83,45 +163,25 @@ async fn log_page(
 ) -> Result<HttpResponse, PageError> {
     user.require_any(service::READERS)?;
     let p = params.into_inner();
-    let typed = Typed {
-        actor_id: p.actor_id.clone().unwrap_or_default(),
-        entity_type: p.entity_type.clone().unwrap_or_default(),
-        entity_id: p.entity_id.clone().unwrap_or_default(),
-        action: p.action.clone().unwrap_or_default(),
-        from: p.from.clone().unwrap_or_default(),
-        to: p.to.clone().unwrap_or_default(),
-    };
-    let actor_id = match typed.actor_id.trim() {
-        "" => Ok(None),
-        text => text.parse::<i64>().map(Some),
-    };
-    let query = AuditQuery {
-        entity_type: p.entity_type,
-        entity_id: p.entity_id,
-        actor_id: actor_id.clone().unwrap_or(None),
-        action: p.action,
-        from: p.from,
-        to: p.to,
-        page: p.page,
-        per_page: Some(100),
-    };
-    let filter = match (actor_id, query.filter()) {
-        (Err(_), _) => Err("操作者IDは数字で入力してください。".to_owned()),
-        (_, Err(e)) => Err(e.message),
-        (Ok(_), Ok(f)) => Ok(f),
-    };
-    let (page, per_page) = query.paging()?;
+    let typed = p.typed();
+    let filter = p.filter(100);
     let principal = user.auth.principal.clone();
     let want_verify = p.verify.is_some();
-    let (events, total, verification, error) = match filter {
-        Err(message) => (vec![], 0, None, Some(message)),
-        Ok(filter) => {
-            let (events, total, report) = with_db(&state, move |conn| {
-                let report = if want_verify {
-                    Some(service::verify(conn)?)
-                } else {
-                    None
-                };
+    let paging = match &filter {
+        Ok((_, query)) => query.paging()?,
+        Err(_) => (1, 100),
+    };
+    let (page, per_page) = paging;
+    let (events, total, verification, people, names, error) = with_db(&state, move |conn| {
+        let people = service::people(conn)?;
+        let report = if want_verify {
+            Some(service::verify(conn)?)
+        } else {
+            None
+        };
+        let (events, total, error) = match filter {
+            Err(message) => (vec![], 0, Some(message)),
+            Ok((filter, _)) => {
                 let (events, total) = service::list(
                     conn,
                     &principal,
@@ -129,38 +189,36 @@ async fn log_page(
                     PageQuery::offset(page, per_page),
                     per_page,
                 )?;
-                Ok((events, total, report))
-            })
-            .await?;
-            (events, total, report, None)
-        }
-    };
+                (events, total, None)
+            }
+        };
+        let names = people
+            .iter()
+            .map(|(id, name, _)| (*id, name.clone()))
+            .collect();
+        Ok((events, total, report, people, names, error))
+    })
+    .await?;
     let rows = events
         .into_iter()
         .map(|e| Row {
             seq: e.seq,
             when: wareki_datetime(e.occurred_at),
-            actor: match e.actor_id {
-                Some(id) => format!("{}（ID {id}）", e.actor_name),
-                None => e.actor_name,
-            },
-            action: e.action,
-            entity: format!("{} {}", e.entity_type, e.entity_id),
-            detail: e.detail,
+            actor: actor_text(&e, &names),
+            action: present::action_label(&e.action).to_owned(),
+            action_code: e.action.clone(),
+            entity: format!("{} {}", present::entity_label(&e.entity_type), e.entity_id),
+            changes: present::changes(&e.detail)
+                .into_iter()
+                .map(|c| ChangeRow {
+                    field: c.field,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
         })
         .collect();
-    let query_string = [
-        ("actor_id", &typed.actor_id),
-        ("entity_type", &typed.entity_type),
-        ("entity_id", &typed.entity_id),
-        ("action", &typed.action),
-        ("from", &typed.from),
-        ("to", &typed.to),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let query_string = query_string(&typed);
     let pages = Paged::new(Vec::<()>::new(), total, page, per_page).pages();
     let broken_at = verification
         .as_ref()
@@ -175,6 +233,15 @@ async fn log_page(
     let view = LogPage {
         layout: user.layout("監査ログ"),
         q: typed,
+        people: people
+            .into_iter()
+            .map(|(id, name, login)| Choice {
+                value: id.to_string(),
+                label: format!("{name}（{login}）"),
+            })
+            .collect(),
+        entities: choices(present::ENTITIES),
+        actions: choices(present::ACTIONS),
         rows,
         verification,
         broken_at,
@@ -185,6 +252,79 @@ async fn log_page(
         total,
     };
     render(StatusCode::OK, &view)
+}
+
+fn query_string(typed: &Typed) -> String {
+    [
+        ("actor_id", &typed.actor_id),
+        ("entity_type", &typed.entity_type),
+        ("entity_id", &typed.entity_id),
+        ("action", &typed.action),
+        ("from", &typed.from),
+        ("to", &typed.to),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+/// Most rows one CSV carries; narrow the filter for more.
+const CSV_MAX_ROWS: i64 = 50_000;
+
+/// The filtered log as CSV for Excel (UTF-8 with BOM, formula-looking cells
+/// defused): what the page shows, every page of it.
+#[get("/audit/export.csv")]
+async fn log_csv(
+    state: web::Data<WebState>,
+    user: PageUser,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
+    user.require_any(service::READERS)?;
+    let (filter, _) = params
+        .filter(CSV_MAX_ROWS)
+        .map_err(|m| crate::error::AppError::invalid("filter", m))?;
+    let principal = user.auth.principal.clone();
+    let (events, names) = with_db(&state, move |conn| {
+        let (events, _) = service::list(conn, &principal, &filter, 0, CSV_MAX_ROWS)?;
+        let names = service::actor_names(conn, &events)?;
+        Ok((events, names))
+    })
+    .await?;
+    let mut csv = CsvWriter::new(&[
+        "連番",
+        "日時",
+        "操作者",
+        "利用者ID",
+        "操作",
+        "操作コード",
+        "対象種別",
+        "対象ID",
+        "変更内容",
+    ]);
+    for e in &events {
+        let seq = e.seq.to_string();
+        let when = crate::kit::time::to_tokyo(e.occurred_at)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        let actor = actor_text(e, &names);
+        let changes = present::changes_text(&e.detail);
+        csv.row([
+            seq.as_str(),
+            when.as_str(),
+            actor.as_str(),
+            e.actor_name.as_str(),
+            present::action_label(&e.action),
+            e.action.as_str(),
+            present::entity_label(&e.entity_type),
+            e.entity_id.as_str(),
+            changes.as_str(),
+        ]);
+    }
+    Ok(crate::web::download::csv_attachment(
+        "audit-log.csv",
+        csv.finish(),
+    ))
 }
 
 fn reason_label(reason: &str) -> &'static str {

@@ -290,13 +290,13 @@ async fn cabling_submit(
     user.check_csrf(&form.csrf)?;
     let v = form.into_inner().values;
     let mut errors = Errors::new();
-    let zone_id = crate::licenses::pages::form_number::<i64>(&mut errors, "zone_id", &v.zone_id);
+    let zone_id = crate::web::input::form_number::<i64>(&mut errors, "zone_id", &v.zone_id);
     let planned_on = match NaiveDate::parse_from_str(v.planned_on.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
             errors.insert(
                 "planned_on".into(),
-                "予定日を YYYY-MM-DD で入力してください。".into(),
+                crate::kit::time::date_format_message(crate::db::now()),
             );
             None
         }
@@ -305,7 +305,7 @@ async fn cabling_submit(
     let performer_user_id = if contractor {
         None
     } else {
-        crate::licenses::pages::form_number::<i64>(
+        crate::web::input::form_number::<i64>(
             &mut errors,
             "performer_user_id",
             &v.performer_user_id,

@@ -44,21 +44,54 @@ pub struct Manager {
     url: String,
 }
 
+/// A pooled connection, and whether it was found cut off from its server.
+///
+/// The pool does not test a connection as it hands it out (a `SELECT 1`,
+/// one more round trip on every request): a connection that went away (the
+/// server restarted, a link cut) shows itself by failing, and the one who
+/// saw that failure says so ([`Pooled::lost`]) so the pool closes it instead
+/// of handing it out again.
+pub struct Pooled {
+    conn: DbConn,
+    lost: bool,
+}
+
+impl Pooled {
+    /// This connection failed as a lost connection does: never reuse it.
+    pub fn lost(&mut self) {
+        self.lost = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
         establish(&self.url)
+            .map(|conn| Pooled { conn, lost: false })
             .map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e)))
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), r2d2::Error> {
+        conn.conn.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        conn.lost || conn.conn.is_broken()
     }
 }
 
@@ -79,6 +112,7 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, String> {
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(POOL_WAIT)
+        .test_on_check_out(false)
         .build(Manager {
             url: url.to_owned(),
         })

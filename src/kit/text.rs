@@ -150,3 +150,88 @@ mod tests {
         assert_eq!(clean_optional_name(Some(" "), 10).unwrap(), None);
     }
 }
+
+/// A number as an IME user types it, in the half-width form `str::parse`
+/// reads (issue 13 item 8): full-width digits and signs become ASCII, spaces
+/// around it (full-width too) go, and thousands separators (`,` or `，`) are
+/// dropped when they group digits by three. `None` when separators sit
+/// anywhere else (「1,2」 is not a number).
+pub fn half_width_number(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .chars()
+    {
+        out.push(match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '－' | '−' | 'ー' => '-',
+            '＋' => '+',
+            '．' => '.',
+            '，' => ',',
+            c => c,
+        });
+    }
+    if !out.contains(',') {
+        return Some(out);
+    }
+    let unsigned = out.trim_start_matches(['-', '+']);
+    let integer = unsigned.split('.').next().unwrap_or("");
+    let mut groups = integer.split(',');
+    let first = groups.next().unwrap_or("");
+    let grouped = (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3)
+        && integer.chars().all(|c| c.is_ascii_digit() || c == ',');
+    grouped.then(|| out.replace(',', ""))
+}
+
+/// Parses a number typed into any form or CSV cell: blank is `Ok(None)`,
+/// anything that is not a number after [`half_width_number`] is `Err(())`.
+pub(crate) fn parse_number<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
+    let Some(normal) = half_width_number(text) else {
+        return Err(());
+    };
+    if normal.is_empty() {
+        return Ok(None);
+    }
+    normal.parse().map(Some).map_err(|_| ())
+}
+
+/// A whole number with thousands separators, as amounts are read: 38500 → 「38,500」.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_typed_with_an_ime() {
+        assert_eq!(parse_number::<i64>("２"), Ok(Some(2)));
+        assert_eq!(parse_number::<i32>("１０"), Ok(Some(10)));
+        assert_eq!(parse_number::<i64>("38,500"), Ok(Some(38500)));
+        assert_eq!(parse_number::<i64>("３８，５００"), Ok(Some(38500)));
+        assert_eq!(parse_number::<i64>("1,234,567"), Ok(Some(1234567)));
+        assert_eq!(parse_number::<i64>("　１２　"), Ok(Some(12)));
+        assert_eq!(parse_number::<f64>("－１．５"), Ok(Some(-1.5)));
+        assert_eq!(parse_number::<i64>(""), Ok(None));
+        assert_eq!(parse_number::<i64>("1,2"), Err(()));
+        assert_eq!(parse_number::<i64>("1,2345"), Err(()));
+        assert_eq!(parse_number::<i64>("十"), Err(()));
+        assert_eq!(parse_number::<i64>("1O"), Err(()));
+        assert_eq!(grouped(38500), "38,500");
+        assert_eq!(grouped(-1234567), "-1,234,567");
+        assert_eq!(grouped(999), "999");
+    }
+}

@@ -30,17 +30,70 @@ pub fn serialize_utc_opt<S: serde::Serializer>(
     }
 }
 
-/// Parses an RFC 3339 time (any offset) or a bare date (midnight in Tokyo) into UTC.
+/// Parses an RFC 3339 time (any offset), a Tokyo wall-clock time as people
+/// and `datetime-local` inputs write it (`2026-12-01 09:00`,
+/// `2026-12-01T09:00`, `2026/12/01 09:00:30`) or a bare date (midnight in
+/// Tokyo) into UTC. Full-width digits are read as typed with an IME.
 pub fn parse_instant(text: &str) -> Option<NaiveDateTime> {
+    let text = half_width(text);
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.naive_utc());
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    let local = tokyo()
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()?;
-    Some(local.naive_utc())
+    let text = text.replace('/', "-");
+    let wall = [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)
+    })?;
+    Some(tokyo().from_local_datetime(&wall).single()?.naive_utc())
+}
+
+/// Full-width digits and separators as ASCII, so that 「２０２６－１２－０１」 reads.
+fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' | '：' | '／' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// A date a little ahead of `now` to show as an example in messages: tomorrow in Tokyo.
+fn example_day(now: NaiveDateTime) -> NaiveDate {
+    to_tokyo(now).date_naive() + chrono::TimeDelta::days(1)
+}
+
+/// The message of a time that does not read, with a future example:
+/// 「日時は 例：2026-12-01 09:00 のように入力してください（日付だけでも可）。」
+pub fn instant_format_message(now: NaiveDateTime) -> String {
+    format!(
+        "日時は 例：{} 09:00 のように入力してください（日付だけでも可）。",
+        example_day(now).format("%Y-%m-%d")
+    )
+}
+
+/// The message of a date that does not read: 「日付は 例：2026-12-01 のように…」.
+pub fn date_format_message(now: NaiveDateTime) -> String {
+    format!(
+        "日付は 例：{} のように入力してください。",
+        example_day(now).format("%Y-%m-%d")
+    )
+}
+
+/// Reads a date as typed (`2026-12-01`, `2026/12/01`, full-width digits).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = half_width(text).trim().replace('/', "-");
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
 }
 
 /// The era year of a date: (era name, year in era). Eras since 明治.
@@ -76,9 +129,13 @@ pub fn wareki_date(date: NaiveDate) -> String {
     format!("{name}{year}年{}月{}日", date.month(), date.day())
 }
 
-/// 「令和8年11月25日 09:05:03」 in Tokyo time.
+/// 「令和8年11月25日 09:05:03」 in Tokyo time. A value given as a date alone
+/// (stored as midnight in Tokyo) shows as the date, without 「00:00:00」.
 pub fn wareki_datetime(utc: NaiveDateTime) -> String {
     let local = to_tokyo(utc);
+    if local.time() == chrono::NaiveTime::MIN {
+        return wareki_date(local.date_naive());
+    }
     format!(
         "{} {:02}:{:02}:{:02}",
         wareki_date(local.date_naive()),
@@ -116,5 +173,18 @@ mod tests {
         );
         assert_eq!(parse_instant("2026-11-25T00:30:00+09:00"), Some(utc));
         assert_eq!(parse_instant("yesterday"), None);
+        let nine = utc + chrono::TimeDelta::hours(9) - chrono::TimeDelta::minutes(30);
+        assert_eq!(parse_instant("2026-11-25 09:00"), Some(nine));
+        assert_eq!(parse_instant("2026/11/25T09:00"), Some(nine));
+        assert_eq!(
+            parse_instant("２０２６－１１－２５　０９：００"),
+            Some(nine)
+        );
+        let midnight = utc - chrono::TimeDelta::minutes(30);
+        assert_eq!(wareki_datetime(midnight), "令和8年11月25日");
+        assert_eq!(
+            instant_format_message(utc),
+            "日時は 例：2026-11-26 09:00 のように入力してください（日付だけでも可）。"
+        );
     }
 }

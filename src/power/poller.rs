@@ -123,6 +123,9 @@ impl Poller {
         let units = match model::polled_units(&mut conn) {
             Ok(u) => u,
             Err(e) => {
+                if crate::db::fault::classify(&e) == Some(crate::db::fault::Outage::Database) {
+                    conn.lost();
+                }
                 log::warn!("NUT poller: cannot list UPSes: {e}");
                 return 0;
             }
@@ -192,7 +195,12 @@ impl Poller {
                         log::warn!("UPS {tag}: {}", kind.label());
                     }
                 }
-                Err(e) => log::warn!("NUT poller: cannot record {tag}: {}", e.message),
+                Err(e) => {
+                    if e.is_lost_database() {
+                        conn.lost();
+                    }
+                    log::warn!("NUT poller: cannot record {tag}: {}", e.message)
+                }
             }
         }
         if self

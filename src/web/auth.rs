@@ -196,6 +196,27 @@ impl ApiSession {
         self.run(true, generation, f).await
     }
 
+    /// As [`ApiSession::read`], with the session answered from memory when
+    /// this instance has it ([`ApiSession::remembered`]): then the database
+    /// trip is `f`'s reads alone. For reads people wait on (a scanned label,
+    /// a list).
+    pub async fn read_quick<T, F>(self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Principal) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        // Taken before anything is read: what the reads find is remembered at it.
+        let generation = self.state.changes.generation();
+        if let Some(remembered) = generation.and_then(|g| self.remembered(g)) {
+            let principal = remembered?;
+            return super::with_db(&self.state, move |conn| {
+                db::read_together(conn, |conn| f(conn, &principal))
+            })
+            .await;
+        }
+        self.run(true, generation, f).await
+    }
+
     /// The session from memory alone: `None` when its user is not
     /// remembered at `generation` and the database must be asked.
     pub fn remembered(&self, generation: u64) -> Option<Result<Principal, AppError>> {
@@ -320,7 +341,7 @@ fn page_user(
             return Err(PageError::Login { next: here });
         };
         if auth.password_change_only && !allow_pco {
-            return Err(PageError::Redirect("/password".to_owned()));
+            return Err(PageError::Redirect(super::password_url(&here)));
         }
         let csrf = state.keys.csrf_token(&auth.claims);
         Ok(PageUser { auth, csrf })

@@ -41,6 +41,30 @@ fn control_in_path(path: &str) -> Option<char> {
     text::first_forbidden_control(&decoded)
 }
 
+/// Largest form body a page accepts. Far above any field's own limit (a
+/// 10,000-character text is about 90 KB once percent-encoded), so that an
+/// oversized field comes back as the form with its error beside it, kept as
+/// typed, and not as a bare 413 page (issue 13 item 9).
+pub const FORM_LIMIT: usize = 1024 * 1024;
+
+async fn read_form(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let mut payload = actix_web::HttpMessage::take_payload(req);
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| payload_error(&e.into()))?;
+        if body.len() + chunk.len() > FORM_LIMIT {
+            return Err(AppError::new(
+                crate::error::Failure::TooLarge,
+                "payload_too_large",
+                "送信データが大きすぎます。",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 fn is_form(req: &ServiceRequest) -> bool {
     req.method() != Method::GET
         && req
@@ -61,10 +85,10 @@ pub async fn refuse_control_characters(
         .or_else(|| control_in_urlencoded(req.query_string()));
     if fault.is_none() && is_form(&req) {
         // Read the form here (within the form limit) and put it back for the handler.
-        let body = match req.extract::<web::Bytes>().await {
+        let body = match read_form(&mut req).await {
             Ok(body) => body,
             Err(e) => {
-                let response = PageError::App(payload_error(&e)).error_response();
+                let response = PageError::App(e).error_response();
                 return Ok(req.into_response(response).map_into_right_body());
             }
         };
@@ -85,6 +109,22 @@ pub async fn refuse_control_characters(
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// A number typed into a form, as an IME user types it (「２」, 「38,500」):
+/// blank is absent; anything else that is not a number is a field error.
+pub fn form_number<T: std::str::FromStr>(
+    errors: &mut std::collections::BTreeMap<String, String>,
+    field: &str,
+    value: &str,
+) -> Option<T> {
+    match text::parse_number(value) {
+        Ok(n) => n,
+        Err(()) => {
+            errors.insert(field.into(), "数字で入力してください。".into());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

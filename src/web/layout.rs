@@ -92,3 +92,22 @@ pub fn see_other(to: &str) -> HttpResponse {
         .insert_header((actix_web::http::header::LOCATION, to))
         .finish()
 }
+
+/// The cookie that carries what was just done to the next page (issue 13 item 12).
+pub const NOTICE_COOKIE: &str = "daicho_notice";
+
+/// After a successful action: go to `to`, where the page says what was done
+/// (`notice`, e.g. 「機器 SRV-001 を登録しました。」) in its status region.
+/// The text rides in a short-lived cookie, so the address stays clean and a
+/// reload does not repeat it; app.js shows it and clears the cookie.
+pub fn done(to: &str, notice: &str) -> HttpResponse {
+    let cookie = actix_web::cookie::Cookie::build(NOTICE_COOKIE, super::percent_encode(notice))
+        .path("/")
+        .max_age(actix_web::cookie::time::Duration::seconds(60))
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .finish();
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .cookie(cookie)
+        .finish()
+}

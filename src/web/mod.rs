@@ -9,6 +9,7 @@ pub mod inflight;
 pub mod input;
 pub mod json;
 pub mod layout;
+pub mod multipart;
 pub mod openapi;
 pub mod ops;
 pub mod origin;
@@ -38,7 +39,11 @@ where
     let pool = state.pool.clone();
     let work = actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let done = f(&mut conn);
+        if done.as_ref().is_err_and(AppError::is_lost_database) {
+            conn.lost();
+        }
+        done
     });
     let done = stall::unless_stalled(&state.changes, work).await??;
     if let Err(e) = &done
@@ -51,10 +56,19 @@ where
 
 /// Where to send someone who must sign in first, keeping where they were going.
 pub fn login_url(next: &str) -> String {
+    with_next("/login", next)
+}
+
+/// The forced password change, which leads on to `next` (a scanned label's device) after it.
+pub fn password_url(next: &str) -> String {
+    with_next("/password", next)
+}
+
+fn with_next(path: &str, next: &str) -> String {
     if next.is_empty() || next == "/" {
-        "/login".to_owned()
+        path.to_owned()
     } else {
-        format!("/login?next={}", percent_encode(next))
+        format!("{path}?next={}", percent_encode(next))
     }
 }
 

@@ -45,12 +45,16 @@
     }
   }
 
+  // The verdict is a modal dialog: it takes focus when it opens, keeps Tab
+  // inside, opens scrolled to its top, and gives focus back to the scan field.
   function show(kind, title, reason) {
     verdict.className = "verdict " + kind;
     verdict.dataset.state = kind;
     $("verdict-title").textContent = title;
     $("verdict-reason").textContent = reason || "";
     verdict.hidden = false;
+    verdict.scrollTop = 0;
+    if (!verdict.contains(document.activeElement)) verdict.focus();
   }
 
   function clearVerdict() {
@@ -60,6 +64,7 @@
     $("verdict-title").textContent = "";
     $("verdict-reason").textContent = "";
     $("verdict-holder").hidden = true;
+    for (const dd of $("verdict-holder").querySelectorAll("dd")) dd.textContent = "";
     $("entry-actions").hidden = true;
     $("exit-actions").hidden = true;
     $("carry-results").replaceChildren();
@@ -68,6 +73,15 @@
     carried = [];
     $("carried").value = "";
     $("carried-list").replaceChildren();
+  }
+
+  function closeVerdict() {
+    clearVerdict();
+    scan.focus();
+  }
+
+  function focusables() {
+    return [...verdict.querySelectorAll("button, input")].filter((el) => el.getClientRects().length > 0);
   }
 
   function networkError(detail) {
@@ -117,16 +131,17 @@
     if (result.status !== 200 || !result.data || !result.data.verdict) return failure(result);
     const v = result.data;
     holder(v.holder);
-    if (v.verdict === "allow") {
+    if (v.inside) {
+      // Someone inside this zone is leaving: no refusal, the exit instead.
+      show("exit", "退室", "在室中です。持ち出す物品があれば読み取り、退室を記録してください。");
+      $("exit-actions").hidden = false;
+      $("carried").focus();
+    } else if (v.verdict === "allow") {
       show("allow", "入室可", v.reason);
       $("entry-actions").hidden = false;
       $("id-checked").focus();
     } else {
       show("deny", "入室不可", v.reason);
-    }
-    if (v.inside) {
-      $("exit-actions").hidden = false;
-      $("carried").focus();
     }
   }
 
@@ -200,9 +215,19 @@
     });
   });
 
-  $("verdict-close").addEventListener("click", () => { clearVerdict(); scan.focus(); });
+  $("verdict-close").addEventListener("click", closeVerdict);
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && !verdict.hidden && !busy) { clearVerdict(); scan.focus(); }
+    if (verdict.hidden) return;
+    if (e.key === "Escape" && !busy) { e.preventDefault(); closeVerdict(); return; }
+    if (e.key !== "Tab") return;
+    const items = focusables();
+    if (!items.length) return;
+    const first = items[0], last = items[items.length - 1];
+    if (e.shiftKey && (document.activeElement === first || document.activeElement === verdict)) {
+      e.preventDefault(); last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault(); first.focus();
+    }
   });
 
   // The scanner: Enter submits, except while an IME is composing — then the
@@ -255,6 +280,9 @@
     });
   }
 
+  // Column names for the rows shown as cards on a phone.
+  const heads = [...document.querySelectorAll(".occupancy thead th")].map((th) => th.textContent.trim());
+
   async function refreshOccupancy() {
     const body = $("occupancy-body");
     try {
@@ -264,16 +292,28 @@
       const rows = result.data.people.map((p) => {
         const tr = document.createElement("tr");
         const when = (iso) => iso.slice(11, 16);
-        for (const text of [p.name, p.organization || "", when(p.entered_at), p.valid_until.slice(0, 10) + " " + when(p.valid_until)]) {
+        const cells = [p.name, p.organization || "", when(p.entered_at), p.valid_until.slice(0, 10) + " " + when(p.valid_until)];
+        cells.forEach((text, i) => {
           const td = document.createElement("td");
           td.textContent = text;
+          td.dataset.label = heads[i];
           tr.append(td);
-        }
+        });
         const td = document.createElement("td");
         if (p.overdue) { td.textContent = "超過"; td.className = "overdue"; }
         tr.append(td);
         return tr;
       });
+      if (rows.length === 0) {
+        // An empty table says so, rather than nothing at all.
+        const tr = document.createElement("tr");
+        const td = document.createElement("td");
+        td.colSpan = 5;
+        td.id = "occupancy-empty";
+        td.textContent = "在室者はいません。";
+        tr.append(td);
+        rows.push(tr);
+      }
       body.replaceChildren(...rows);
       $("occupancy-count").textContent = "（" + result.data.count + "名" + (result.data.overdue ? "、超過 " + result.data.overdue + "名" : "") + "）";
     } catch (e) {

@@ -55,11 +55,17 @@ function setUpScanning(root) {
     else { tone(330, 0, 0.18); tone(330, 0.26, 0.18); }
   };
 
+  // The log counts up: the newest line carries the highest number.
+  let logged = Number(document.getElementById("count-scanned")?.textContent) || 0;
   const show = (result, title, detail) => {
     box.className = "scan-result scan-" + result;
     box.querySelector(".scan-word").textContent = words[result] || result;
-    box.querySelector(".scan-detail").textContent = title + (detail ? " " + detail : "");
+    // The server's message names the device already: say it once.
+    const tag = title.split("（")[0];
+    box.querySelector(".scan-detail").textContent =
+      !detail ? title : detail.includes(tag) ? detail : title + " " + detail;
     const li = document.createElement("li");
+    li.value = ++logged;
     li.className = "scan-" + result;
     const time = new Date().toLocaleTimeString("ja-JP");
     li.textContent = time + " " + (words[result] || result) + " " + title;

@@ -486,10 +486,7 @@ fn the_cabling_page_takes_a_change_from_request_to_verification() {
     let r = operator.post("/cabling", &form);
     assert_eq!(r.status(), 422);
     let text = r.text().unwrap();
-    assert!(
-        text.contains("予定日を YYYY-MM-DD で入力してください"),
-        "field faults shown"
-    );
+    assert!(text.contains("日付は 例："), "field faults shown");
 
     let manager = sign_in(&app, "kacho", USER_PASSWORD);
     let html = manager.html("/cabling");

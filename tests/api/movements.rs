@@ -6,7 +6,21 @@ use serde_json::json;
 
 fn carry_out(tag: &str, zone: i64) -> serde_json::Value {
     json!({"direction": "out", "asset_tag": tag, "zone_id": zone, "reason": "メーカー修理", "destination": "富士通 修理センター",
-           "planned_at": "2026-12-01T10:00:00+09:00", "return_due": "2026-12-20"})
+           "planned_at": "2099-12-01T10:00:00+09:00", "return_due": "2099-12-20"})
+}
+
+/// A movement planned long ago (a request can no longer be planned in the past).
+pub fn backdate(app: &TestApp, movement: i64, planned: &str, due: &str) {
+    use daicho::db::schema::movements::dsl::*;
+    use diesel::prelude::*;
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    diesel::update(movements.find(movement))
+        .set((
+            planned_at.eq(day(planned).and_hms_opt(0, 0, 0).unwrap()),
+            return_due.eq(Some(day(due))),
+        ))
+        .execute(&mut app.db())
+        .unwrap();
 }
 
 #[test]
@@ -179,13 +193,13 @@ fn bad_requests_are_refused_field_by_field() {
     );
     let cases = [
         (
-            json!({"direction": "out", "zone_id": f.zone, "reason": "x", "planned_at": "2026-12-01"}),
+            json!({"direction": "out", "zone_id": f.zone, "reason": "x", "planned_at": "2099-12-01"}),
             "asset_tag",
         ),
         (carry_out("NOPE-9", f.zone), "asset_tag"),
         (carry_out("SRV-003", other_zone), "zone_id"),
         (
-            json!({"direction": "out", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": " ", "planned_at": "2026-12-01"}),
+            json!({"direction": "out", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": " ", "planned_at": "2099-12-01"}),
             "reason",
         ),
         (
@@ -193,11 +207,11 @@ fn bad_requests_are_refused_field_by_field() {
             "planned_at",
         ),
         (
-            json!({"direction": "out", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": "x", "planned_at": "2026-12-10", "return_due": "2026-12-01"}),
+            json!({"direction": "out", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": "x", "planned_at": "2099-12-10", "return_due": "2099-12-01"}),
             "return_due",
         ),
         (
-            json!({"direction": "sideways", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": "x", "planned_at": "2026-12-01"}),
+            json!({"direction": "sideways", "asset_tag": "SRV-003", "zone_id": f.zone, "reason": "x", "planned_at": "2099-12-01"}),
             "direction",
         ),
     ];
@@ -209,7 +223,7 @@ fn bad_requests_are_refused_field_by_field() {
         );
         assert!(e["error"]["fields"][field].is_string(), "{field}: {e}");
     }
-    let visitor_laptop = json!({"direction": "in", "item_description": "保守用ノートPC（委託業者）", "zone_id": f.zone, "reason": "保守作業", "planned_at": "2026-12-01"});
+    let visitor_laptop = json!({"direction": "in", "item_description": "保守用ノートPC（委託業者）", "zone_id": f.zone, "reason": "保守作業", "planned_at": "2099-12-01"});
     assert_eq!(
         app.post("/api/v1/movements", &f.operator, &visitor_laptop)
             .status(),
@@ -225,12 +239,11 @@ fn the_movement_history_is_listed_exported_and_shows_overdue_returns() {
     app.post("/api/v1/equipment", &f.operator, &device("SRV-004", &f));
     app.post("/api/v1/equipment", &f.operator, &device("SRV-005", &f));
     let (_, staff) = app.user(&f.admin, "hira", &["staff"], Some(f.dept));
-    let mut late = carry_out("SRV-004", f.zone);
-    late["planned_at"] = json!("2026-01-05");
-    late["return_due"] = json!("2026-01-10");
+    let late = carry_out("SRV-004", f.zone);
     let late_id = body(app.post("/api/v1/movements", &staff, &late))["id"]
         .as_i64()
         .unwrap();
+    backdate(&app, late_id, "2026-01-05", "2026-01-10");
     app.post(
         &format!("/api/v1/movements/{late_id}/approve"),
         &f.manager,
@@ -242,7 +255,7 @@ fn the_movement_history_is_listed_exported_and_shows_overdue_returns() {
         &json!({}),
     );
     let mut later = carry_out("SRV-005", f.zone);
-    later["return_due"] = json!("2099-01-01");
+    later["return_due"] = json!("2099-12-31");
     body(app.post("/api/v1/movements", &f.operator, &later));
 
     let all = body(app.get("/api/v1/movements", &f.manager));
@@ -289,8 +302,8 @@ fn staff_request_on_the_page_and_the_manager_approves_there() {
             ("asset_tag", "srv-009".to_owned()),
             ("zone_id", zone.clone()),
             ("reason", reason.to_owned()),
-            ("planned_at", "2026-12-01".to_owned()),
-            ("return_due", "2026-12-05".to_owned()),
+            ("planned_at", "2099-12-01".to_owned()),
+            ("return_due", "2099-12-05".to_owned()),
         ]
     };
     let send = |fields: Vec<(&'static str, String)>| {
@@ -332,4 +345,29 @@ fn staff_request_on_the_page_and_the_manager_approves_there() {
     assert!(page.contains("承認済") && page.contains("kacho 氏名"));
     let list = manager.get("/movements?state=approved").text().unwrap();
     assert!(list.contains("SRV-009") && list.contains("庁外での修理"));
+}
+
+#[test]
+fn the_history_pages_csv_button_exports_everything_by_default() {
+    use crate::common::session::Browser;
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    for tag in ["SRV-011", "SRV-012"] {
+        app.post("/api/v1/equipment", &f.operator, &device(tag, &f));
+        let r = app.post("/api/v1/movements", &f.operator, &carry_out(tag, f.zone));
+        assert_eq!(r.status(), 201, "{:?}", r.text());
+    }
+    let mut manager = Browser::new(&app);
+    manager.sign_in("kacho", crate::common::USER_PASSWORD);
+    let html = manager.get("/movements").text().unwrap();
+    let marker = "href=\"/api/v1/movements/export.csv";
+    let start = html.find(marker).expect("the CSV button") + "href=\"".len();
+    let href = html[start..start + html[start..].find('"').unwrap()].replace("&amp;", "&");
+    // The button, pressed without choosing a filter: the whole history, not a refusal.
+    let csv = manager.get(&href);
+    assert_eq!(csv.status(), 200, "{href}: {:?}", csv.text());
+    let text = csv.text().unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{FEFF}').lines().collect();
+    assert_eq!(lines.len(), 3, "{href}: {text}");
+    assert!(text.contains("SRV-011") && text.contains("SRV-012"));
 }

@@ -156,8 +156,8 @@ fn a_forced_change_comes_first_and_logout_ends_the_session() {
     let login = browser.sign_in("admin", password);
     assert_eq!(
         location(&login),
-        "/password",
-        "a generated password must be changed first"
+        "/password?next=/users",
+        "a generated password must be changed first, then on to where the person was going"
     );
     let home = browser.get("/");
     assert_eq!(home.status(), 303);
@@ -234,4 +234,78 @@ fn pages_for_auditors_and_errors_in_japanese() {
     let missing = guard.get("/no/such/page");
     assert_eq!(missing.status(), 404);
     assert!(missing.text().unwrap().contains("ページが見つかりません"));
+}
+
+#[test]
+fn a_new_user_who_scans_a_label_lands_on_the_device_after_the_forced_change() {
+    let app = TestApp::spawn();
+    let f = crate::register::fixture(&app);
+    let made = app.post(
+        "/api/v1/equipment",
+        &f.operator,
+        &crate::register::device("SRV-001", &f),
+    );
+    assert_eq!(made.status(), 201);
+    let initial = "Shoki-Passw0rd-1234";
+    let created = app.post(
+        "/api/v1/users",
+        &f.admin,
+        &serde_json::json!({"username": "shinjin", "display_name": "新人 一郎", "password": initial,
+                            "roles": ["operator"], "department_id": f.dept}),
+    );
+    assert_eq!(created.status(), 201);
+
+    let mut browser = Browser::new(&app);
+    let scanned = browser.get("/e/SRV-001");
+    assert_eq!(location(&scanned), "/login?next=/e/SRV-001");
+    let login = browser.post(
+        "/login",
+        &[
+            ("username", "shinjin"),
+            ("password", initial),
+            ("next", "/e/SRV-001"),
+        ],
+    );
+    let set = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+    browser.cookie = Some(set.split(';').next().unwrap().to_owned());
+    assert_eq!(location(&login), "/password?next=/e/SRV-001");
+    // Any page before the change sends the person to it, keeping where they were going.
+    assert_eq!(
+        location(&browser.get("/e/SRV-001")),
+        "/password?next=/e/SRV-001"
+    );
+    let form = browser.get("/password?next=/e/SRV-001").text().unwrap();
+    assert!(form.contains(r#"name="next" value="/e/SRV-001""#), "{form}");
+    let csrf = browser.csrf("/password?next=/e/SRV-001");
+    let changed = browser.post(
+        "/password",
+        &[
+            ("csrf", &csrf),
+            ("current_password", initial),
+            ("new_password", "Atarashii-Passw0rd-2026"),
+            ("new_password_confirm", "Atarashii-Passw0rd-2026"),
+            ("next", "/e/SRV-001"),
+        ],
+    );
+    assert_eq!(changed.status(), 303);
+    assert_eq!(location(&changed), "/e/SRV-001");
+    let set = changed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    browser.cookie = Some(set.split(';').next().unwrap().to_owned());
+    let device = browser.get("/e/SRV-001");
+    assert_eq!(device.status(), 200);
+    assert!(device.text().unwrap().contains("基幹サーバ"));
+
+    // Another site is never the way on.
+    let csrf = browser.csrf("/password");
+    let offsite = browser.post(
+        "/password",
+        &[
+            ("csrf", &csrf),
+            ("current_password", "Atarashii-Passw0rd-2026"),
+            ("new_password", "Atarashii-Passw0rd-2027"),
+            ("new_password_confirm", "Atarashii-Passw0rd-2027"),
+            ("next", "//evil.example/"),
+        ],
+    );
+    assert_eq!(location(&offsite), "/");
 }

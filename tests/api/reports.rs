@@ -36,10 +36,11 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
     loose["zone_id"] = json!(null);
     app.post("/api/v1/equipment", &f.operator, &loose);
     let out = json!({"direction": "out", "asset_tag": "SRV-001", "zone_id": f.zone, "reason": "修理",
-                         "planned_at": "2026-01-05", "return_due": "2026-01-10"});
+                         "planned_at": "2099-01-05", "return_due": "2099-01-10"});
     let id = body(app.post("/api/v1/movements", &f.operator, &out))["id"]
         .as_i64()
         .unwrap();
+    crate::movements::backdate(&app, id, "2026-01-05", "2026-01-10");
     app.post(
         &format!("/api/v1/movements/{id}/approve"),
         &f.manager,
@@ -76,6 +77,42 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
         .send()
         .unwrap();
     assert_eq!(page.status(), 303, "the page needs a session");
+
+    // People read the sentence first and open the record from it.
+    let mut manager = crate::common::session::Browser::new(&app);
+    manager.sign_in("kacho", crate::common::USER_PASSWORD);
+    let html = manager.get("/reports/compliance").text().unwrap();
+    let findings: Vec<&str> = html
+        .split("<li class=\"finding\">")
+        .skip(1)
+        .map(|li| &li[..li.find("</li>").unwrap()])
+        .collect();
+    assert!(findings.len() >= 3, "{html}");
+    for li in &findings {
+        assert!(
+            !li.starts_with(|c: char| c.is_ascii()),
+            "a code leads: {li}"
+        );
+        assert!(li.contains("<a href=\"/"), "no link to the record: {li}");
+    }
+    let linked = |href: &str| {
+        findings
+            .iter()
+            .any(|li| li.contains(&format!("<a href=\"{href}\">")))
+    };
+    assert!(linked("/equipment/SRV-002"), "{findings:?}");
+    assert!(linked(&format!("/movements/{id}")), "{findings:?}");
+    let users = body(app.get("/api/v1/users", &f.admin));
+    let unyo_id = users["items"]
+        .as_array()
+        .or(users.as_array())
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "unyo")
+        .unwrap()["id"]
+        .clone();
+    assert!(linked(&format!("/users/{unyo_id}/edit")), "{findings:?}");
+    assert_eq!(manager.get("/equipment/SRV-002").status(), 200);
 }
 
 #[test]

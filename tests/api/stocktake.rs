@@ -5,15 +5,15 @@ use crate::common::{TestApp, USER_PASSWORD, assert_error, body};
 use crate::register::{Fixture, device, fixture};
 use serde_json::{Value, json};
 
-struct Two {
-    f: Fixture,
+pub struct Two {
+    pub f: Fixture,
     other_zone: i64,
     other_manager: String,
 }
 
 /// The register fixture plus a second zone with its own manager, and devices:
 /// SRV-001..003 in the first zone, NW-001 in the other.
-fn setup(app: &TestApp) -> Two {
+pub fn setup(app: &TestApp) -> Two {
     let f = fixture(app);
     let (other_id, other_manager) =
         app.user(&f.admin, "kacho2", &["security_manager"], Some(f.dept));
@@ -45,13 +45,13 @@ fn setup(app: &TestApp) -> Two {
     }
 }
 
-fn open(app: &TestApp, token: &str, zone: i64) -> i64 {
+pub fn open(app: &TestApp, token: &str, zone: i64) -> i64 {
     let response = app.post("/api/v1/stocktakes", token, &json!({"zone_id": zone}));
     assert_eq!(response.status(), 201, "{:?}", response.text());
     body(response)["id"].as_i64().unwrap()
 }
 
-fn scan(app: &TestApp, token: &str, id: i64, code: &str) -> Value {
+pub fn scan(app: &TestApp, token: &str, id: i64, code: &str) -> Value {
     let response = app.post(
         &format!("/api/v1/stocktakes/{id}/scans"),
         token,
@@ -480,6 +480,14 @@ fn operator_journey_in_a_phone_sized_browser() {
             .contains("SRV-001")
     );
     assert_eq!(browser.text("#count-confirmed"), "1");
+    // The result is seen whole without scrolling, the page no wider than the phone.
+    assert!(
+        browser.above_fold("#scan-result"),
+        "the scan result is below the fold"
+    );
+    let (scroll, inner) = browser.page_widths();
+    assert!(scroll <= inner, "{scroll} px wide in {inner}");
+    browser.screenshot("stocktake-scan-390x844");
     assert!(
         browser
             .attribute("#scan-result", "class")

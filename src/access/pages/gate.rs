@@ -140,10 +140,10 @@ fn occupancy_rows(o: Occupancy) -> ZoneOccupancy {
                 name: p.name,
                 organization: p.organization.unwrap_or_default(),
                 permit_number: p.permit_number,
-                escort: if p.escort_required {
-                    format!("要（{}）", p.escort_name.unwrap_or_default())
-                } else {
-                    "不要".into()
+                escort: match (p.escort_required, p.escort_name) {
+                    (true, Some(name)) => format!("要（{name}）"),
+                    (true, None) => "要".into(),
+                    (false, _) => "不要".into(),
                 },
                 entered: wareki_datetime(p.entered_at),
                 until: wareki_datetime(p.valid_until),

@@ -8,7 +8,7 @@ use crate::kit::time::wareki_datetime;
 use crate::register::model as register;
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -233,7 +233,10 @@ async fn permit_new_submit(
     })
     .await
     {
-        Ok(permit) => Ok(see_other(&format!("/permits/{}", permit.id))),
+        Ok(permit) => Ok(done(
+            &format!("/permits/{}", permit.id),
+            &format!("入室許可を申請しました（許可番号 {}）。", permit.id),
+        )),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
@@ -331,7 +334,7 @@ async fn permit_decide(
     })
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/permits/{id}"))),
+        Ok(_) => Ok(done(&format!("/permits/{id}"), permit_notice(action))),
         Err(err) => {
             let status = err.status();
             let (_, message) = form_errors(err.clone())?;
@@ -374,4 +377,13 @@ async fn permit_badge(
             p: row(permit),
         },
     )
+}
+
+/// What the page says after a decision on a permit.
+fn permit_notice(action: PermitAction) -> &'static str {
+    match action {
+        PermitAction::Approve => "許可しました。入室許可証を印刷できます。",
+        PermitAction::Reject => "却下しました。",
+        PermitAction::Revoke => "取り消しました。この許可証ではもう入室できません。",
+    }
 }

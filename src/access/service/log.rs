@@ -144,7 +144,7 @@ impl EventQuery {
                 Some(at) => Ok(Some(at)),
                 None => Err(AppError::invalid(
                     field,
-                    "日付（2026-11-25）か日時（RFC 3339）で指定してください。",
+                    crate::kit::time::instant_format_message(crate::db::now()),
                 )),
             },
         };

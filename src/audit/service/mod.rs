@@ -304,3 +304,19 @@ pub fn history(
     };
     model::list(conn, &filter, 0, limit).map(|(items, _)| items)
 }
+
+/// The names the log shows for its actors: everyone, `(id, display_name, username)`.
+pub fn people(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>> {
+    crate::identity::model::people(conn)
+}
+
+/// Display names of the actors of `events`, for histories that say who (not a login id).
+pub fn actor_names(
+    conn: &mut DbConn,
+    events: &[AuditEvent],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    crate::identity::model::names_of(conn, &ids)
+}

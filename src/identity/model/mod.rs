@@ -341,3 +341,12 @@ pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Stri
 
 mod sessions;
 pub use sessions::*;
+
+/// Everyone who can appear as an actor, by display name: `(id, display_name, username)`,
+/// for the lists people choose someone from.
+pub fn people(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>> {
+    users::table
+        .order((users::display_name.asc(), users::id.asc()))
+        .select((users::id, users::display_name, users::username))
+        .load(conn)
+}

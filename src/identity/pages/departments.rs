@@ -6,7 +6,7 @@ use crate::identity::service::{self};
 use crate::kit::time::wareki_datetime;
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -100,7 +100,7 @@ async fn department_new_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other("/departments")),
+        Ok(_) => Ok(done("/departments", "所属を登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

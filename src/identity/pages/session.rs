@@ -102,7 +102,7 @@ async fn login_submit(
     match throttle.attempt(&req, attempt).await {
         Ok(outcome) => {
             let target = if outcome.password_change_required {
-                "/password".to_owned()
+                crate::web::password_url(&next)
             } else {
                 next
             };
@@ -156,16 +156,22 @@ async fn logout(
 #[template(path = "identity/password.html")]
 struct PasswordPage {
     layout: Layout,
+    /// Where the person goes once the password is changed.
+    next: String,
     required: bool,
     error: Option<String>,
     errors: Errors,
 }
 
 #[get("/password")]
-async fn password_form(user: PagePasswordChanger) -> Result<HttpResponse, PageError> {
+async fn password_form(
+    user: PagePasswordChanger,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, PageError> {
     let user = user.0;
     let page = PasswordPage {
         layout: user.layout("パスワード変更"),
+        next: safe_next(query.next.as_deref()),
         required: user.auth.password_change_only,
         error: None,
         errors: Errors::new(),
@@ -179,6 +185,7 @@ struct PasswordForm {
     current_password: String,
     new_password: String,
     new_password_confirm: String,
+    next: Option<String>,
 }
 
 #[post("/password")]
@@ -192,6 +199,7 @@ async fn password_submit(
     let user = user.0;
     user.check_csrf(&form.csrf)?;
     let form = form.into_inner();
+    let next = safe_next(form.next.as_deref());
     let result = if form.new_password != form.new_password_confirm {
         Err(AppError::invalid(
             "new_password_confirm",
@@ -214,7 +222,7 @@ async fn password_submit(
             .await?;
             Ok(HttpResponse::SeeOther()
                 .cookie(session_cookie(&state, &token))
-                .insert_header((actix_web::http::header::LOCATION, "/"))
+                .insert_header((actix_web::http::header::LOCATION, next))
                 .finish())
         }
         Err(err) => {
@@ -222,6 +230,7 @@ async fn password_submit(
             let (errors, error) = form_errors(err)?;
             let page = PasswordPage {
                 layout: user.layout("パスワード変更"),
+                next,
                 required: user.auth.password_change_only,
                 error,
                 errors,

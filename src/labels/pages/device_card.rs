@@ -40,6 +40,8 @@ struct EquipmentCard {
     department: String,
     model: String,
     stocktake: Option<StocktakeView>,
+    /// Already scanned in that open campaign: nothing left to confirm.
+    confirmed: bool,
     scanned: Option<(&'static str, &'static str)>,
 }
 
@@ -68,7 +70,7 @@ pub(super) async fn equipment_card(
     }
     let principal = user.auth.principal.clone();
     let lookup = tag.clone();
-    let (e, department, zone, open) = with_db(&state, move |conn| {
+    let (e, department, zone, open, confirmed) = with_db(&state, move |conn| {
         let Some(e) = register_model::find_equipment_by_tag(conn, &lookup)? else {
             return Err(AppError::not_found(format!(
                 "資産番号 {lookup} の機器は台帳に登録されていません。ラベルを確認してください。"
@@ -82,7 +84,11 @@ pub(super) async fn equipment_card(
             ),
             None => (None, None),
         };
-        Ok((e, department, zone, open))
+        let confirmed = match &open {
+            Some(s) => stocktake::already_scanned(conn, s.id, &e.asset_tag)?,
+            None => false,
+        };
+        Ok((e, department, zone, open, confirmed))
     })
     .await?;
     let scanned = query
@@ -113,6 +119,7 @@ pub(super) async fn equipment_card(
         zone,
         department,
         stocktake: open,
+        confirmed,
         scanned,
     };
     render(StatusCode::OK, &page)

@@ -111,8 +111,8 @@ pub(super) async fn label_sheet(
     let layout = SheetLayout::of(per_sheet as u32).unwrap_or(crate::labels::sheet::LAYOUTS[1]);
     let start = match nonblank(&q.start) {
         None => 1,
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=per_sheet).contains(&n) => n,
+        Some(text) => match crate::kit::text::parse_number::<usize>(&text) {
+            Ok(Some(n)) if (1..=per_sheet).contains(&n) => n,
             _ => {
                 errors.insert(
                     "start".to_owned(),
@@ -125,8 +125,8 @@ pub(super) async fn label_sheet(
     let offset =
         |v: &Option<String>, field: &str, errors: &mut HashMap<String, String>| match nonblank(v) {
             None => 0.0,
-            Some(text) => match text.parse::<f64>() {
-                Ok(n) if (-10.0..=10.0).contains(&n) => n,
+            Some(text) => match crate::kit::text::parse_number::<f64>(&text) {
+                Ok(Some(n)) if (-10.0..=10.0).contains(&n) => n,
                 _ => {
                     errors.insert(
                         field.to_owned(),

@@ -10,7 +10,7 @@ use crate::licenses::rules::{EXPIRY_WARNING_DAYS, LicenseKind};
 use crate::licenses::service::{self, ComplianceReport, LicenseInput, SoftwareInput};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -25,6 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 struct ComplianceLine {
+    /// The row's anchor, which the 点検 page's findings link to.
+    software_id: i64,
     name: String,
     vendor: String,
     edition: String,
@@ -124,6 +126,7 @@ fn build(user: &PageUser, data: Loaded) -> LicensesPage {
         .items
         .iter()
         .map(|r| ComplianceLine {
+            software_id: r.software_id,
             name: r.name.clone(),
             vendor: r.vendor.clone(),
             edition: r.edition.clone().unwrap_or_default(),
@@ -172,7 +175,7 @@ fn build(user: &PageUser, data: Loaded) -> LicensesPage {
                 l.purchased_on.map(wareki_date).unwrap_or_default(),
                 l.purchased_from.clone().unwrap_or_default(),
                 l.purchase_price_yen
-                    .map(|p| format!("{p}円"))
+                    .map(|p| format!("{}円", crate::kit::text::grouped(p)))
                     .unwrap_or_default(),
             ]
             .into_iter()
@@ -286,7 +289,7 @@ async fn software_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other("/licenses")),
+        Ok(_) => Ok(done("/licenses", "ソフトウェアを登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
@@ -346,7 +349,7 @@ async fn license_submit(
             .unwrap_or_else(|| crate::error::AppError::internal("no faults")))
     };
     match result {
-        Ok(()) => Ok(see_other("/licenses")),
+        Ok(()) => Ok(done("/licenses", "ライセンスを登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

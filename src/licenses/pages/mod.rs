@@ -66,31 +66,14 @@ pub(crate) fn form_date(errors: &mut Errors, field: &str, value: &str) -> Option
         Err(_) => {
             errors.insert(
                 field.into(),
-                "日付は YYYY-MM-DD で入力してください。".into(),
+                crate::kit::time::date_format_message(crate::db::now()),
             );
             None
         }
     }
 }
 
-/// A number typed into a form: blank is absent.
-pub(crate) fn form_number<T: std::str::FromStr>(
-    errors: &mut Errors,
-    field: &str,
-    value: &str,
-) -> Option<T> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.insert(field.into(), "数字で入力してください。".into());
-            None
-        }
-    }
-}
+pub(crate) use crate::web::input::form_number;
 
 pub(crate) fn opt(value: &str) -> Option<String> {
     let v = value.trim();

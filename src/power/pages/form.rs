@@ -5,7 +5,7 @@ use crate::power::rules::SelfTestResult;
 use crate::power::service::{self, UpsInput};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -78,16 +78,15 @@ impl UpsForm {
     fn parse(&self) -> Result<UpsInput, Errors> {
         let mut errors = Errors::new();
         let mut number = |field: &str, text: &str, required: bool| -> Option<i64> {
-            let t = text.trim();
-            if t.is_empty() {
-                if required {
-                    errors.insert(field.to_owned(), "入力してください。".to_owned());
+            match crate::kit::text::parse_number::<i64>(text) {
+                Ok(Some(n)) => Some(n),
+                Ok(None) => {
+                    if required {
+                        errors.insert(field.to_owned(), "入力してください。".to_owned());
+                    }
+                    None
                 }
-                return None;
-            }
-            match t.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
+                Err(()) => {
                     errors.insert(field.to_owned(), "数字で入力してください。".to_owned());
                     None
                 }
@@ -109,7 +108,7 @@ impl UpsForm {
                 Err(_) => {
                     errors.insert(
                         field.to_owned(),
-                        "日付を YYYY-MM-DD で入力してください。".to_owned(),
+                        crate::kit::time::date_format_message(crate::db::now()),
                     );
                     None
                 }
@@ -226,7 +225,10 @@ pub(super) async fn ups_edit_submit(
         }
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/power/ups/{tag}"))),
+        Ok(_) => Ok(done(
+            &format!("/power/ups/{tag}"),
+            "UPSの情報を保存しました。",
+        )),
         Err(err) if err.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut page = form_page(&user, &tag, form);
             page.errors = err.fields.clone().unwrap_or_default();

@@ -4,7 +4,8 @@ use crate::register::model::EquipmentFilter;
 use crate::register::rules::{Kind, Status, normalize_tag};
 use crate::register::service::{self, EquipmentInput, EquipmentPatch, EquipmentView};
 use crate::web::WebState;
-use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
+
+use crate::web::{ApiJson, ApiSession, CurrentUser, PageQuery, Paged, with_db};
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -64,8 +65,7 @@ impl EquipmentQuery {
 #[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, body = Paged<EquipmentView>)))]
 #[get("/equipment")]
 async fn list_equipment(
-    state: web::Data<WebState>,
-    _user: CurrentUser,
+    session: ApiSession,
     query: web::Query<EquipmentQuery>,
 ) -> Result<web::Json<Paged<EquipmentView>>, AppError> {
     let filter = query.filter()?;
@@ -74,10 +74,11 @@ async fn list_equipment(
         per_page: query.per_page,
     }
     .resolve()?;
-    let (items, count) = with_db(&state, move |conn| {
-        service::list_equipment(conn, &filter, PageQuery::offset(page, per_page), per_page)
-    })
-    .await?;
+    let (items, count) = session
+        .read_quick(move |conn, _| {
+            service::list_equipment(conn, &filter, PageQuery::offset(page, per_page), per_page)
+        })
+        .await?;
     Ok(web::Json(Paged::counted(
         items,
         count.total,
@@ -114,13 +115,14 @@ async fn create_equipment(
 #[utoipa::path(tag = "register", params(("tag" = String, Path)), responses((status = 200, body = EquipmentView), (status = 404, body = ErrorBody)))]
 #[get("/equipment/{tag}")]
 async fn get_equipment(
-    state: web::Data<WebState>,
-    _user: CurrentUser,
+    session: ApiSession,
     tag: web::Path<String>,
 ) -> Result<web::Json<EquipmentView>, AppError> {
     let tag = tag.into_inner();
     Ok(web::Json(
-        with_db(&state, move |conn| service::get_equipment(conn, &tag)).await?,
+        session
+            .read_quick(move |conn, _| service::get_equipment(conn, &tag))
+            .await?,
     ))
 }
 

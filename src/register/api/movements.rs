@@ -50,7 +50,7 @@ impl MovementQuery {
             Some(t) => parse_instant(t).map(Some).ok_or_else(|| {
                 AppError::invalid(
                     name,
-                    "日時は 2026-11-25 または RFC 3339 の形式で指定してください。",
+                    crate::kit::time::instant_format_message(crate::db::now()),
                 )
             }),
         };

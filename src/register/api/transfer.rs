@@ -11,8 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-/// The largest CSV accepted (100,000 rows with long notes fit).
-pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
+pub use crate::register::service::csv_io::IMPORT_LIMIT;
 
 /// The register as CSV for Excel (UTF-8 with BOM, CRLF); the list's filters apply.
 #[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, content_type = "text/csv", body = String)))]

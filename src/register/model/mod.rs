@@ -131,19 +131,6 @@ pub fn find_equipment_with_ups_tag(
 }
 
 /// These devices in tag order, each with its UPS's tag (at most a page at a time).
-pub fn equipment_with_ups_tags(conn: &mut DbConn, tags: &[String]) -> QueryResult<Vec<WithUpsTag>> {
-    equipment::table
-        .left_join(ups.on(equipment::ups_equipment_id.eq(ups.field(equipment::id).nullable())))
-        .filter(equipment::asset_tag.eq_any(tags))
-        .order(equipment::asset_tag.asc())
-        .select((
-            Equipment::as_select(),
-            ups.field(equipment::asset_tag).nullable(),
-        ))
-        .load(conn)
-}
-
-/// A device by its (already normalised) asset tag.
 pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option<Equipment>> {
     equipment::table
         .filter(equipment::asset_tag.eq(tag))

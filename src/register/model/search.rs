@@ -139,6 +139,27 @@ impl Query for SearchSql {
 
 impl RunQueryDsl<DbConn> for SearchSql {}
 
+/// A [`SearchSql`] whose one row is a count.
+#[derive(Debug, Clone)]
+pub struct CountSql(pub SearchSql);
+
+impl QueryId for CountSql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for CountSql {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        self.0.walk_ast(out)
+    }
+}
+
+impl Query for CountSql {
+    type SqlType = BigInt;
+}
+
+impl RunQueryDsl<DbConn> for CountSql {}
+
 /// A [`SearchSql`] that is a condition on `equipment`, for diesel's `filter`.
 #[derive(Debug, Clone)]
 struct Condition(SearchSql);
@@ -147,7 +168,8 @@ impl Expression for Condition {
     type SqlType = Bool;
 }
 
-impl AppearsOnTable<equipment::table> for Condition {}
+// Written for `equipment`, which may be joined to its UPS.
+impl<QS> AppearsOnTable<QS> for Condition {}
 
 impl SelectableExpression<equipment::table> for Condition {}
 
@@ -317,13 +339,34 @@ pub fn matching_tags(filter: &EquipmentFilter, backend: Backend, limit: i64) -> 
     found.sql(" LIMIT ").bind(SqlValue::Int(limit))
 }
 
+/// The statement that counts the matches of `filter`, stopping at `bound`: the
+/// database counts them where they lie, in the index, and sends one number.
+pub fn count_matching(filter: &EquipmentFilter, backend: Backend, bound: i64) -> CountSql {
+    CountSql(
+        SearchSql::default()
+            .sql("SELECT count(*) FROM (")
+            .append(matching_tags(filter, backend, bound))
+            .sql(") AS c"),
+    )
+}
+
+/// The condition "is on the page": the `limit` matches after the first `offset`, in tag order.
+pub fn on_page(filter: &EquipmentFilter, backend: Backend, offset: i64, limit: i64) -> SearchSql {
+    SearchSql::default()
+        .sql("equipment.asset_tag IN (")
+        .append(matching_tags(filter, backend, limit))
+        .sql(" OFFSET ")
+        .bind(SqlValue::Int(offset))
+        .sql(")")
+}
+
 /// One page of equipment in tag order, each with its UPS's tag, and how many match (exactly
 /// up to [`COUNT_CAP`]).
 ///
-/// One pass over the indexes gives the matching tags in order, up to the bound: their number
-/// is the count, and the page is a slice of them, read whole in a second, small query. The
-/// tags come from the same indexes that filter (every filter index ends in `asset_tag`), so
-/// this pass rarely touches the table.
+/// Two statements over the same indexes: the count, made in the database up to the bound,
+/// and the page's rows. Only the page crosses to us: a list costs about the same whether
+/// 250 or 1,000 devices match (before, every matching tag up to the bound was sent over and
+/// held, four times as many in a zone at 100,000 devices as at 1,000).
 pub fn list_equipment(
     conn: &mut DbConn,
     filter: &EquipmentFilter,
@@ -331,20 +374,28 @@ pub fn list_equipment(
     limit: i64,
 ) -> QueryResult<(Vec<super::WithUpsTag>, MatchCount)> {
     let bound = COUNT_CAP.max(offset + limit);
-    let tags: Vec<String> = matching_tags(filter, conn.backend(), bound + 1).load(conn)?;
+    let backend = conn.backend();
+    let matches: i64 = count_matching(filter, backend, bound + 1).get_result(conn)?;
     let count = MatchCount {
-        total: (tags.len() as i64).min(bound),
-        exact: tags.len() as i64 <= bound,
+        total: matches.min(bound),
+        exact: matches <= bound,
     };
-    let page: Vec<String> = tags
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    if page.is_empty() {
+    if matches <= offset {
         return Ok((Vec::new(), count));
     }
-    Ok((super::equipment_with_ups_tags(conn, &page)?, count))
+    let page = equipment::table
+        .left_join(
+            super::ups
+                .on(equipment::ups_equipment_id.eq(super::ups.field(equipment::id).nullable())),
+        )
+        .filter(Condition(on_page(filter, backend, offset, limit)))
+        .order(equipment::asset_tag.asc())
+        .select((
+            Equipment::as_select(),
+            super::ups.field(equipment::asset_tag).nullable(),
+        ))
+        .load(conn)?;
+    Ok((page, count))
 }
 
 /// Every device matching the filter, in tag order (for the CSV export).

@@ -10,7 +10,7 @@ use crate::register::service::movements::{self as service, MovementInput, Moveme
 use crate::register::service::{ZoneView, list_zones};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -255,12 +255,12 @@ async fn new_submit(
     });
     let return_due = match form.return_due.trim() {
         "" => None,
-        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        text => crate::kit::time::parse_date(text)
             .map(Some)
-            .unwrap_or_else(|_| {
+            .unwrap_or_else(|| {
                 faults.insert(
                     "return_due".to_owned(),
-                    "日付を YYYY-MM-DD で入力してください。".to_owned(),
+                    crate::kit::time::date_format_message(crate::db::now()),
                 );
                 None
             }),
@@ -286,7 +286,10 @@ async fn new_submit(
         }
     };
     match result {
-        Ok(created) => Ok(see_other(&format!("/movements/{}", created.id))),
+        Ok(created) => Ok(done(
+            &format!("/movements/{}", created.id),
+            &format!("申請しました（申請番号 {}）。", created.id),
+        )),
         Err(err)
             if err.status() == StatusCode::UNPROCESSABLE_ENTITY
                 || err.status() == StatusCode::CONFLICT =>
@@ -343,9 +346,11 @@ async fn detail(
         }
         _ => {}
     }
+    let m = row(&m, &zones, &names);
     Ok(DetailPage {
-        layout: user.layout("持出・持込申請"),
-        m: row(&m, &zones, &names),
+        // Each request its own title, so that tabs and history tell them apart.
+        layout: user.layout(&format!("{} 第{}号 {}", m.direction, m.id, m.subject)),
+        m,
         actions,
         error,
     })
@@ -378,6 +383,14 @@ async fn act(
     let (id, action) = path.into_inner();
     let principal = user.auth.principal.clone();
     let note = form.into_inner().note;
+    let notice = match action.as_str() {
+        "approve" => "承認しました。",
+        "reject" => "却下しました。",
+        "cancel" => "申請を取り下げました。",
+        "complete" => "持出・持込を記録しました。",
+        "return" => "返却を記録しました。",
+        _ => "",
+    };
     let result = with_db(&state, move |conn| match action.as_str() {
         "approve" => service::decide(conn, &principal, id, true, note.as_deref()),
         "reject" => service::decide(conn, &principal, id, false, note.as_deref()),
@@ -388,7 +401,7 @@ async fn act(
     })
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/movements/{id}"))),
+        Ok(_) => Ok(done(&format!("/movements/{id}"), notice)),
         Err(err) if err.status().is_client_error() && err.status() != StatusCode::NOT_FOUND => {
             let status = err.status();
             let page = detail(&state, &user, id, Some(err.message)).await?;

@@ -9,7 +9,7 @@ use crate::identity::service as identity_service;
 use crate::register::service::{self, ZoneInput, ZonePatch, ZoneView};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -260,7 +260,7 @@ async fn zone_new_submit(
         }
     };
     match result {
-        Ok(_) => Ok(see_other("/zones")),
+        Ok(_) => Ok(done("/zones", "管理区域を登録しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
@@ -315,7 +315,7 @@ async fn zone_edit_submit(
         }
     };
     match result {
-        Ok(_) => Ok(see_other("/zones")),
+        Ok(_) => Ok(done("/zones", "管理区域を更新しました。")),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

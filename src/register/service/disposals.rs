@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisposalInput {
-    pub method: DisposalMethod,
+    /// Required: a disposal without its method is refused (422 `invalid_field`, `fields.method`).
+    #[serde(default)]
+    pub method: Option<DisposalMethod>,
     pub certificate_number: Option<String>,
     /// The witness's name (an officer or the vendor's staff).
     pub witnessed_by: Option<String>,
@@ -104,23 +106,35 @@ pub fn dispose_equipment(
         let notes = clean("notes", input.notes.as_deref(), 2000, clean_optional);
         let classification =
             Classification::parse(&current.classification).unwrap_or(Classification::Secret);
-        for (field, message) in disposal_faults(
-            classification,
-            input.method,
-            certificate.as_deref(),
-            witness.as_deref(),
-        ) {
-            errors.entry(field.to_owned()).or_insert(message);
+        match input.method {
+            None => {
+                errors.insert(
+                    "method".to_owned(),
+                    "廃棄の方法を選んでください。".to_owned(),
+                );
+            }
+            Some(method) => {
+                let faults = disposal_faults(
+                    classification,
+                    method,
+                    certificate.as_deref(),
+                    witness.as_deref(),
+                );
+                for (field, message) in faults {
+                    errors.entry(field.to_owned()).or_insert(message);
+                }
+            }
         }
         if let Some(err) = AppError::invalid_fields(errors) {
             return Err(err);
         }
+        let method = input.method.unwrap_or(DisposalMethod::Other);
         let now = db::now();
         let record = model::insert_disposal(
             conn,
             &NewDisposal {
                 equipment_id: current.id,
-                method: input.method.as_str(),
+                method: method.as_str(),
                 certificate_number: certificate.as_deref(),
                 witnessed_by: witness.as_deref(),
                 notes: notes.as_deref(),

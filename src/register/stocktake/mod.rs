@@ -4,6 +4,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+mod report_csv;
 pub mod service;
 
 pub use service::ScanResult;

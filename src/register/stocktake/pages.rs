@@ -8,7 +8,7 @@ use crate::kit::time::{parse_instant, wareki_datetime};
 use crate::register::model as register_model;
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::{NavLink, see_other};
+use crate::web::layout::{NavLink, done};
 use crate::web::{Layout, PageQuery, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(stocktake_open_submit)
         .service(stocktake_page)
         .service(stocktake_close_submit)
-        .service(stocktake_scan_page);
+        .service(stocktake_scan_page)
+        .service(super::report_csv::stocktake_report_csv);
 }
 
 pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
@@ -157,7 +158,10 @@ async fn stocktake_open_submit(
     })
     .await
     {
-        Ok(v) => Ok(see_other(&format!("/stocktakes/{}/scan", v.id))),
+        Ok(v) => Ok(done(
+            &format!("/stocktakes/{}/scan", v.id),
+            "棚卸を開始しました。ラベルを読み取ってください。",
+        )),
         Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
             list_page(&state, &user, 1, Some(e)).await
         }
@@ -303,7 +307,10 @@ async fn stocktake_close_submit(
     })
     .await
     {
-        Ok(_) => Ok(see_other(&format!("/stocktakes/{id}"))),
+        Ok(_) => Ok(done(
+            &format!("/stocktakes/{id}"),
+            "棚卸を締めました。結果は下の報告のとおりです。",
+        )),
         Err(e) if e.status() == StatusCode::CONFLICT || e.status() == StatusCode::FORBIDDEN => {
             report_page(&state, &user, id, Some(e)).await
         }

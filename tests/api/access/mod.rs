@@ -1,6 +1,7 @@
 //! Machine-room access (第5条): permits, signed codes, the gate, occupancy, the log.
 
 mod browser;
+mod inside;
 mod keys;
 mod memory;
 mod pages;
@@ -79,7 +80,7 @@ pub fn approved(app: &TestApp, g: &Gate, requester: &str, request: &Value) -> (i
     (id, ok["code"].as_str().unwrap().to_owned())
 }
 
-fn check(app: &TestApp, g: &Gate, code: &str, zone: i64) -> Value {
+pub(super) fn check(app: &TestApp, g: &Gate, code: &str, zone: i64) -> Value {
     let r = app.post(
         "/api/v1/gate/check",
         &g.guard,

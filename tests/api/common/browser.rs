@@ -138,6 +138,13 @@ impl Browser {
             .unwrap_or_else(|| panic!("no session: {value}"))
             .to_owned();
         browser.session = format!("{base}/session/{}", browser.session);
+        if !phone {
+            // The window's frame takes some of its height: make the page itself width×height.
+            browser.cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+            );
+        }
         Some(browser)
     }
 
@@ -277,10 +284,29 @@ impl Browser {
 
     /// Runs a script in the page and returns its value.
     pub fn script(&self, script: &str) -> Value {
+        self.call_script(script, json!([]))
+    }
+
+    /// Runs a script in the page with `arguments` and returns its value.
+    pub fn call_script(&self, script: &str, args: Value) -> Value {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
+    /// Forgets every cookie of the current site: the next page is signed out.
+    pub fn clear_cookies(&self) {
+        self.call(reqwest::Method::DELETE, "/cookie", None);
+    }
+
+    /// Sends a Chrome DevTools command (media emulation, device metrics).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
         )
     }
 

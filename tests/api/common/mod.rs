@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod certs;
 mod database;
+pub mod looks;
 pub mod relay;
 pub mod session;
 pub mod tools;

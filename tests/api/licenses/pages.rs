@@ -116,7 +116,7 @@ fn the_license_pages_show_overuse_register_licenses_and_decide_requests() {
     assert_eq!(r.status(), 422);
     let text = r.text().unwrap();
     assert!(
-        text.contains("数字で入力してください") && text.contains("YYYY-MM-DD"),
+        text.contains("数字で入力してください") && text.contains("日付は 例："),
         "field messages"
     );
     assert_eq!(

@@ -634,7 +634,7 @@ fn the_ups_form_saves_and_shows_faults_beside_fields() {
     assert_eq!(bad.status(), 422);
     let text = bad.text().unwrap();
     assert!(text.contains("数字で入力してください"));
-    assert!(text.contains("YYYY-MM-DD"));
+    assert!(text.contains("日付は 例："));
     let forged = post(&[
         ("csrf", "forged"),
         ("capacity_va", "1000"),

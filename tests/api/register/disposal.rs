@@ -13,6 +13,16 @@ fn secret_devices_need_an_erasure_method_a_certificate_and_a_witness() {
             .status(),
         201
     );
+    // The method is always required, whatever the device.
+    let no_method = assert_error(
+        app.post("/api/v1/equipment/SRV-001/dispose", &f.operator, &json!({})),
+        422,
+        "invalid_field",
+    );
+    assert_eq!(
+        no_method["error"]["fields"]["method"],
+        "廃棄の方法を選んでください。"
+    );
     let refused = assert_error(
         app.post(
             "/api/v1/equipment/SRV-001/dispose",
@@ -109,6 +119,17 @@ fn general_devices_may_go_without_evidence_and_the_record_cannot_change() {
             .status(),
         201
     );
+    // Even a 一般情報 device says how it went.
+    let bare = assert_error(
+        app.post(
+            "/api/v1/equipment/TRM-001/dispose",
+            &f.operator,
+            &json!({"notes": "x"}),
+        ),
+        422,
+        "invalid_field",
+    );
+    assert_eq!(bare["error"]["fields"].as_object().unwrap().len(), 1);
     let done = app.post(
         "/api/v1/equipment/TRM-001/dispose",
         &f.operator,
@@ -167,5 +188,55 @@ fn only_those_who_change_a_device_dispose_of_it() {
         app.post("/api/v1/equipment/SRV-001/dispose", &f.manager, &input)
             .status(),
         201
+    );
+}
+
+#[test]
+fn the_disposal_form_asks_for_a_method_and_the_asset_tag_before_anything_is_sent() {
+    use crate::common::USER_PASSWORD;
+    use crate::common::browser::Browser;
+    let test = "the_disposal_form_asks_for_a_method_and_the_asset_tag_before_anything_is_sent";
+    let Some(driver) = Browser::desktop(1024, 768, test) else {
+        return;
+    };
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let mut general = device("TRM-001", &f);
+    general["classification"] = json!("general");
+    assert_eq!(
+        app.post("/api/v1/equipment", &f.operator, &general)
+            .status(),
+        201
+    );
+    driver.sign_in(
+        &app.url("/login?next=/equipment/TRM-001"),
+        "unyo",
+        USER_PASSWORD,
+    );
+    driver.script(
+        "document.querySelector('form[action$=\"/dispose\"]').scrollIntoView(); return true;",
+    );
+    let form = "form[action=\"/equipment/TRM-001/dispose\"]";
+    assert_eq!(
+        driver.attribute(&format!("{form} select[name=method]"), "value"),
+        ""
+    );
+    assert!(driver.is_displayed(&format!("{form} input[name=confirm_tag]")));
+    assert!(
+        driver
+            .text(form)
+            .contains("資産番号「TRM-001」を入力してください")
+    );
+    assert!(driver.text(&format!("{form} button")).contains("TRM-001"));
+    driver.screenshot("dispose-form-1024x768");
+    // Pressed at once: the browser asks for the method, nothing is sent.
+    driver.click(&format!("{form} button"));
+    let invalid = driver.script(
+        "return [...document.querySelectorAll('form[action$=\"/dispose\"] :invalid')].map((e) => e.name);",
+    );
+    assert_eq!(invalid, json!(["method", "confirm_tag"]));
+    assert_eq!(
+        body(app.get("/api/v1/equipment/TRM-001", &f.operator))["status"],
+        "in_service"
     );
 }

@@ -384,3 +384,4 @@ mod csv_limits;
 mod disposal;
 mod pages;
 mod search_plans;
+mod upload;

@@ -259,7 +259,7 @@ fn forms_create_and_edit_with_errors_beside_the_fields() {
     assert_eq!(bad.status(), 422);
     let html = bad.text().unwrap();
     assert!(
-        html.contains("class=\"field-error\">日付を YYYY-MM-DD"),
+        html.contains("class=\"field-error\">日付は 例："),
         "parse errors first"
     );
     fields[8] = ("installed_on", "2024-02-28");
@@ -330,6 +330,7 @@ fn disposal_from_the_page_shows_refusals_beside_the_fields() {
             ("method", "vendor_collection"),
             ("certificate_number", ""),
             ("witnessed_by", ""),
+            ("confirm_tag", "SRV-001"),
         ],
     );
     assert_eq!(bad.status(), 422);
@@ -339,6 +340,28 @@ fn disposal_from_the_page_shows_refusals_beside_the_fields() {
             && html.contains("立会者の氏名が必要です")
             && html.contains("物理破壊・磁気消去・上書き消去のいずれか")
     );
+    // No method chosen and the device not named: both said, nothing recorded, the input kept.
+    let unnamed = browser.post(
+        "/equipment/SRV-001/dispose",
+        &[
+            ("csrf", &csrf),
+            ("method", ""),
+            ("certificate_number", "C-77"),
+            ("confirm_tag", "SRV-002"),
+        ],
+    );
+    assert_eq!(unnamed.status(), 422);
+    let html = unnamed.text().unwrap();
+    assert!(
+        html.contains("廃棄の方法を選んでください")
+            && html.contains("確認のため、資産番号「SRV-001」を入力してください。")
+            && html.contains("value=\"C-77\""),
+        "{html}"
+    );
+    assert_eq!(
+        body(app.get("/api/v1/equipment/SRV-001", &f.operator))["status"],
+        "in_service"
+    );
     let ok = browser.post(
         "/equipment/SRV-001/dispose",
         &[
@@ -346,6 +369,7 @@ fn disposal_from_the_page_shows_refusals_beside_the_fields() {
             ("method", "overwrite"),
             ("certificate_number", "C-77"),
             ("witnessed_by", "立会 花子"),
+            ("confirm_tag", "ｓｒｖ-001"),
         ],
     );
     assert_eq!(ok.status(), 303);

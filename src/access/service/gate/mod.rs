@@ -60,6 +60,17 @@ pub struct GateCheck {
     pub holder: Option<HolderView>,
     /// Whether the holder is recorded inside this zone now.
     pub inside: bool,
+    /// The zone the holder is recorded inside now (this one or another), so
+    /// the guard can say where; absent when they are inside nowhere.
+    pub inside_zone: Option<InsideZone>,
+}
+
+/// Where a holder is recorded inside, as the guard's screen names it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InsideZone {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
 }
 
 pub(super) struct Resolved {
@@ -69,6 +80,7 @@ pub(super) struct Resolved {
     /// Set when the code itself fails (unknown or bad signature).
     code_fault: Option<DenyReason>,
     presence: Option<model::Presence>,
+    inside_zone: Option<InsideZone>,
 }
 
 /// What the database says about a permit at one moment: the row, where its
@@ -80,6 +92,8 @@ pub struct PermitFacts {
     /// The staff holder's name and department (a visitor's are on the row).
     holder_user: Option<(String, Option<String>)>,
     escort_name: Option<String>,
+    /// The zone of `presence`, read only when the holder is inside somewhere.
+    inside_zone: Option<InsideZone>,
 }
 
 pub(super) fn read_facts(
@@ -100,11 +114,23 @@ pub(super) fn read_facts(
         Some(id) => user_info(conn, id)?.map(|(name, _)| name),
         None => None,
     };
+    let inside_zone = match &presence {
+        Some(p) => {
+            let z = register::find_zone(conn, p.zone_id)?;
+            Some(InsideZone {
+                id: z.id,
+                code: z.code,
+                name: z.name,
+            })
+        }
+        None => None,
+    };
     Ok(Some(PermitFacts {
         permit,
         presence,
         holder_user,
         escort_name,
+        inside_zone,
     }))
 }
 
@@ -153,6 +179,7 @@ fn fault(reason: DenyReason) -> Resolved {
         facts: None,
         code_fault: Some(reason),
         presence: None,
+        inside_zone: None,
     }
 }
 
@@ -193,6 +220,7 @@ fn judge(
         facts: Some(facts),
         code_fault: None,
         presence: found.presence.clone(),
+        inside_zone: found.inside_zone.clone(),
     }
 }
 
@@ -217,14 +245,24 @@ pub(super) fn answer(resolved: &Resolved, verdict: Verdict) -> GateCheck {
     GateCheck {
         verdict: if reason.is_none() { "allow" } else { "deny" }.to_owned(),
         reason_code: reason,
-        reason: match reason {
-            Some(r) => r.message().to_owned(),
-            None => "入室できます。".to_owned(),
+        reason: match (reason, &resolved.inside_zone) {
+            // Inside another zone: say which, so the guard knows where they must leave.
+            (Some(DenyReason::AlreadyInside), Some(z)) if !inside_here(resolved) => format!(
+                "「{} {}」に入室中として記録されています。先にその区域で退室を記録してください。",
+                z.code, z.name
+            ),
+            (Some(r), _) => r.message().to_owned(),
+            (None, _) => "入室できます。".to_owned(),
         },
         permit: resolved.holder.clone(),
         holder: resolved.holder.clone(),
-        inside: resolved.facts.is_some_and(|f| f.inside_here),
+        inside: inside_here(resolved),
+        inside_zone: resolved.inside_zone.clone(),
     }
+}
+
+fn inside_here(resolved: &Resolved) -> bool {
+    resolved.facts.is_some_and(|f| f.inside_here)
 }
 
 /// The gate belongs to guards (警備・受付) and to the zone's own managers.

@@ -132,16 +132,10 @@ pub fn create_permit(
     let from = parse_instant(&input.valid_from);
     let until = parse_instant(&input.valid_until);
     if from.is_none() {
-        put(
-            "valid_from",
-            "日時（2026-11-25T09:00:00+09:00）か日付（2026-11-25）で指定してください。".into(),
-        );
+        put("valid_from", crate::kit::time::instant_format_message(now));
     }
     if until.is_none() {
-        put(
-            "valid_until",
-            "日時（2026-11-25T18:00:00+09:00）か日付（2026-11-25）で指定してください。".into(),
-        );
+        put("valid_until", crate::kit::time::instant_format_message(now));
     }
     if let (Some(f), Some(u)) = (from, until)
         && let Err((field, message)) = rules::check_window(f, u, now)

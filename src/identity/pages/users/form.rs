@@ -7,7 +7,7 @@ use crate::identity::rules::Role;
 use crate::identity::service::{self, NewUserInput, UserPatch, UserView};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -206,7 +206,10 @@ pub(super) async fn user_new_submit(
         }
     };
     match result {
-        Ok(_) => Ok(see_other("/users")),
+        Ok(created) => Ok(done(
+            "/users",
+            &format!("利用者 {} を登録しました。", created.display_name),
+        )),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

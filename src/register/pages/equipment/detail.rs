@@ -1,6 +1,7 @@
 //! One device: every field, its history from the audit chain, and disposal.
 
 use super::*;
+use std::collections::HashMap;
 
 pub(super) struct HistoryRow {
     pub(super) at: String,
@@ -40,7 +41,7 @@ pub(super) fn short(v: &serde_json::Value) -> String {
     }
 }
 
-pub(super) fn history_row(e: AuditEvent) -> HistoryRow {
+pub(super) fn history_row(e: AuditEvent, names: &HashMap<i64, String>) -> HistoryRow {
     let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
     let via = if detail["via"] == "csv_import" {
         "（CSV取込）"
@@ -76,11 +77,20 @@ pub(super) fn history_row(e: AuditEvent) -> HistoryRow {
                 .map(|m| m.label().to_owned())
                 .unwrap_or_default(),
         ),
-        other => (other.to_owned(), e.detail.chars().take(200).collect()),
+        other => (
+            crate::audit::present::action_label(other).to_owned(),
+            crate::audit::present::changes_text(&e.detail),
+        ),
+    };
+    // People by name, not login id; the system by what it is.
+    let actor = match e.actor_id.and_then(|id| names.get(&id)) {
+        Some(name) => name.clone(),
+        None if e.actor_name.starts_with("system:") => "システム".to_owned(),
+        None => e.actor_name,
     };
     HistoryRow {
         at: wareki_datetime(e.occurred_at),
-        actor: e.actor_name,
+        actor,
         action,
         summary,
     }
@@ -106,6 +116,9 @@ pub(super) struct DisposeForm {
     pub(super) witnessed_by: String,
     #[serde(default)]
     pub(super) notes: String,
+    /// The asset tag typed again: the person names the device they dispose of.
+    #[serde(default)]
+    pub(super) confirm_tag: String,
 }
 
 #[derive(Template)]
@@ -140,21 +153,23 @@ pub(super) async fn detail_page(
     dispose: DisposeForm,
 ) -> Result<DetailPage, PageError> {
     let principal = user.auth.principal.clone();
-    let (e, history, disposal, departments, zones, can_change) = with_db(state, move |conn| {
-        let e = service::get_equipment(conn, &tag)?;
-        let history = service::equipment_history(conn, &e.asset_tag)?;
-        let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
-        let can_change = service::may_change(conn, &principal, e.department_id, e.zone_id)?;
-        Ok((
-            e,
-            history,
-            disposal,
-            identity_service::list_departments(conn)?,
-            model::list_zones(conn)?,
-            can_change,
-        ))
-    })
-    .await?;
+    let (e, (history, names), disposal, departments, zones, can_change) =
+        with_db(state, move |conn| {
+            let e = service::get_equipment(conn, &tag)?;
+            let history = service::equipment_history(conn, &e.asset_tag)?;
+            let names = crate::audit::service::actor_names(conn, &history)?;
+            let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
+            let can_change = service::may_change(conn, &principal, e.department_id, e.zone_id)?;
+            Ok((
+                e,
+                (history, names),
+                disposal,
+                identity_service::list_departments(conn)?,
+                model::list_zones(conn)?,
+                can_change,
+            ))
+        })
+        .await?;
     Ok(DetailPage {
         layout: user.layout(&format!("機器 {}", e.asset_tag)),
         kind: e.kind.label(),
@@ -168,7 +183,10 @@ pub(super) async fn detail_page(
         created: wareki_datetime(e.created_at),
         updated: wareki_datetime(e.updated_at),
         secret: e.classification == Classification::Secret,
-        history: history.into_iter().map(history_row).collect(),
+        history: history
+            .into_iter()
+            .map(|h| history_row(h, &names))
+            .collect(),
         disposal: disposal.map(|d| DisposalRow {
             method: d.method.label(),
             certificate_number: d.certificate_number.unwrap_or_default(),
@@ -207,15 +225,25 @@ pub(super) async fn equipment_dispose_submit(
 ) -> Result<HttpResponse, PageError> {
     user.check_csrf(&form.csrf)?;
     let (tag, form) = (tag.into_inner(), form.into_inner());
-    let result = match DisposalMethod::parse(&form.method) {
-        None => Err(AppError::invalid("method", "廃棄の方法を選んでください。")),
-        Some(method) => {
-            let input = DisposalInput {
-                method,
-                certificate_number: some(&form.certificate_number),
-                witnessed_by: some(&form.witnessed_by),
-                notes: some(&form.notes),
-            };
+    let input = DisposalInput {
+        method: DisposalMethod::parse(&form.method),
+        certificate_number: some(&form.certificate_number),
+        witnessed_by: some(&form.witnessed_by),
+        notes: some(&form.notes),
+    };
+    let mut faults = Errors::new();
+    if input.method.is_none() {
+        faults.insert("method".into(), "廃棄の方法を選んでください。".into());
+    }
+    if !same_tag(&form.confirm_tag, &tag) {
+        faults.insert(
+            "confirm_tag".into(),
+            format!("確認のため、資産番号「{tag}」を入力してください。"),
+        );
+    }
+    let result = match AppError::invalid_fields(faults) {
+        Some(err) => Err(err),
+        None => {
             let principal = user.auth.principal.clone();
             let tag = tag.clone();
             with_db(&state, move |conn| {
@@ -234,5 +262,16 @@ pub(super) async fn equipment_dispose_submit(
             page.error = error;
             render(status, &page)
         }
+    }
+}
+
+/// Whether `typed` names the device `tag` (as tags are read: full-width and case aside).
+fn same_tag(typed: &str, tag: &str) -> bool {
+    match (
+        crate::register::rules::normalize_tag(typed),
+        crate::register::rules::normalize_tag(tag),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }

@@ -179,7 +179,10 @@ pub(super) async fn equipment_new_submit(
         }
     };
     match result {
-        Ok(created) => Ok(see_other(&format!("/equipment/{}", created.asset_tag))),
+        Ok(created) => Ok(done(
+            &format!("/equipment/{}", created.asset_tag),
+            &format!("機器 {} を登録しました。", created.asset_tag),
+        )),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;
@@ -259,7 +262,10 @@ pub(super) async fn equipment_edit_submit(
         }
     };
     match result {
-        Ok(updated) => Ok(see_other(&format!("/equipment/{}", updated.asset_tag))),
+        Ok(updated) => Ok(done(
+            &format!("/equipment/{}", updated.asset_tag),
+            &format!("機器 {} の記録を更新しました。", updated.asset_tag),
+        )),
         Err(err) => {
             let status = err.status();
             let (errors, error) = form_errors(err)?;

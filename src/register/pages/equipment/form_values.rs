@@ -135,9 +135,11 @@ impl EquipmentForm {
         };
         let installed_on = match self.installed_on.trim() {
             "" => None,
-            d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| fault("installed_on", "日付を YYYY-MM-DD で入力してください。"))
-                .ok(),
+            d => crate::kit::time::parse_date(d).or_else(|| {
+                let message = crate::kit::time::date_format_message(crate::db::now());
+                fault("installed_on", &message);
+                None
+            }),
         };
         let surge_protection = match self.surge_protection.as_str() {
             "" => None,
@@ -146,13 +148,11 @@ impl EquipmentForm {
                 None
             }),
         };
-        let required_shutdown_min = match self.required_shutdown_min.trim() {
-            "" => None,
-            m => m
-                .parse()
-                .map_err(|_| fault("required_shutdown_min", "分を整数で入力してください。"))
-                .ok(),
-        };
+        let required_shutdown_min = crate::kit::text::parse_number(&self.required_shutdown_min)
+            .unwrap_or_else(|()| {
+                fault("required_shutdown_min", "分を整数で入力してください。");
+                None
+            });
         let location = LocationInput {
             building: some(&self.building),
             floor: some(&self.floor),

@@ -4,11 +4,13 @@
 mod detail;
 mod form;
 mod form_values;
+mod import;
 mod list;
 
 use detail::*;
 use form::*;
 use form_values::*;
+use import::*;
 use list::*;
 
 use super::{Choice, Errors, blank_none, form_errors};
@@ -26,7 +28,8 @@ use crate::register::service::{
 };
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::layout::see_other;
+
+use crate::web::layout::{done, see_other};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -38,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(equipment_list)
         .service(equipment_new_form)
         .service(equipment_new_submit)
+        .service(equipment_import_form)
+        .service(equipment_import_submit)
         .service(equipment_page)
         .service(equipment_edit_form)
         .service(equipment_edit_submit)
@@ -65,7 +70,12 @@ pub(super) fn location_text(l: &LocationInput) -> String {
         parts.push(b.clone());
     }
     if let Some(f) = &l.floor {
-        parts.push(format!("{f}階"));
+        // 「4F」 or 「B1F」 already says it is a floor; 「4」 gets its 階.
+        if f.ends_with(['F', 'f', 'Ｆ', '階']) {
+            parts.push(f.clone());
+        } else {
+            parts.push(format!("{f}階"));
+        }
     }
     if let Some(r) = &l.room {
         parts.push(r.clone());

@@ -1,8 +1,10 @@
 //! Import: every line checked first, nothing written if one is bad, then
 //! written in short batches ([`super::write`]).
 
-use super::plan::{Lookups, Row, plan_row};
+use super::plan::{Lookups, plan_row};
+use super::rows::File;
 use super::*;
+use std::borrow::Cow;
 
 /// One bad line of an import.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -57,7 +59,7 @@ impl ImportError {
     }
 }
 
-fn one_line(line: u64, message: impl Into<String>) -> ImportError {
+pub(super) fn one_line(line: u64, message: impl Into<String>) -> ImportError {
     ImportError::Lines(vec![LineFault {
         line,
         message: message.into(),
@@ -65,10 +67,11 @@ fn one_line(line: u64, message: impl Into<String>) -> ImportError {
 }
 
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, otherwise Shift_JIS.
-pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let utf8_error = match std::str::from_utf8(bytes) {
-        Ok(text) => return Ok(text.to_owned()),
+        // Borrowed: a copy of the file would double what an import holds.
+        Ok(text) => return Ok(Cow::Borrowed(text)),
         Err(e) => e,
     };
     let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
@@ -81,7 +84,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
             "文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。",
         ));
     }
-    Ok(text.into_owned())
+    Ok(Cow::Owned(text.into_owned()))
 }
 
 /// Imports devices from CSV bytes: rows whose tag exists update that device, the
@@ -127,139 +130,132 @@ fn import_as(
             )
         })?;
     let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| one_line(1, format!("見出し行を読めません: {e}")))?
-        .clone();
-    let mut columns: HashMap<&'static str, usize> = HashMap::new();
-    let mut faults = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        match HEADERS.iter().find(|name| **name == h) {
-            Some(name) if columns.contains_key(name) => {
-                faults.push(format!("見出し「{h}」が重複しています。"))
+    let file = File::open(&text)?;
+    let file_sha256 = hex::encode(Sha256::digest(bytes));
+    // What the file refers to, from one reading of the register, outside any
+    // write transaction: a long check holds no lock the gate needs.
+    let (mut l, mut lines) = db::read_together(conn, |conn| lookups(conn, by, &file))?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    // Rows that name a UPS: (line, tag, UPS tag).
+    let mut ups_refs: Vec<(u64, String, String)> = Vec::new();
+    let mut rows = 0u64;
+    file.each(|record| -> Result<(), ImportError> {
+        let Ok(r) = record else {
+            return Ok(()); // reported by `lookups`
+        };
+        if r.is_blank() {
+            return Ok(());
+        }
+        let line = r.line();
+        match plan_row(&r, by, &l, &mut seen, line) {
+            Ok(p) => {
+                rows += 1;
+                let tag = p.fields.asset_tag;
+                if let Some(ups) = p.ups_tag {
+                    ups_refs.push((line, tag.clone(), ups));
+                }
+                l.kinds.insert(tag, p.fields.kind);
             }
-            Some(name) => {
-                columns.insert(name, i);
-            }
-            None if h.is_empty() => {}
-            None => faults.push(format!("見出し「{h}」は台帳の項目ではありません。")),
+            Err(message) => lines.push(LineFault { line, message }),
+        }
+        Ok(())
+    })?;
+    drop(seen);
+    // UPS references are checked once every row of the file is known.
+    for (line, tag, ups) in &ups_refs {
+        let fault = match l.kinds.get(ups) {
+            None => Some(format!("UPS資産番号: UPS {ups} は登録されていません。")),
+            Some(kind) if kind != Kind::Ups.as_str() => Some(format!(
+                "UPS資産番号: {ups} はUPS（種別 ups）ではありません。"
+            )),
+            Some(_) if ups == tag => Some("UPS資産番号: 自分自身は指定できません。".to_owned()),
+            Some(_) => None,
+        };
+        if let Some(message) = fault {
+            lines.push(LineFault {
+                line: *line,
+                message,
+            });
         }
     }
-    for name in REQUIRED {
-        if !columns.contains_key(name) {
-            faults.push(format!("見出し「{name}」がありません。"));
-        }
+    if !lines.is_empty() {
+        lines.sort_by_key(|f| f.line);
+        return Err(ImportError::Lines(lines));
     }
-    if !faults.is_empty() {
-        return Err(one_line(1, faults.join(" ")));
-    }
-    let mut records = Vec::new();
+    // New devices that other rows name as their UPS: written first.
+    let early: HashSet<String> = ups_refs
+        .into_iter()
+        .map(|(_, _, ups)| ups)
+        .filter(|ups| !l.existing.contains_key(ups))
+        .collect();
+    l.kinds = HashMap::new();
+    super::write::write_rows(
+        conn,
+        actor,
+        super::write::Checked {
+            file: &file,
+            by,
+            l: &l,
+            early,
+            rows,
+        },
+        file_sha256,
+        progress,
+    )
+}
+
+/// The look-ups a file's rows are checked against (the stored devices it
+/// names, by tag or as a UPS, among them), and the records that are not CSV.
+fn lookups(
+    conn: &mut DbConn,
+    by: &Principal,
+    file: &File<'_>,
+) -> Result<(Lookups, Vec<LineFault>), ImportError> {
     let mut lines = Vec::new();
-    for record in reader.records() {
+    let mut wanted: Vec<String> = Vec::new();
+    let mut records = 0u64;
+    file.each(|record| -> Result<(), ImportError> {
         match record {
-            Ok(r) => records.push(r),
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() + 1);
-                lines.push(LineFault {
-                    line,
-                    message: format!("CSVとして読めません: {e}"),
-                });
+            Ok(r) => {
+                records += 1;
+                for col in ["資産番号", "UPS資産番号"] {
+                    if let Some(t) = r.raw(col)
+                        && let Ok(tag) = normalize_tag(from_excel(t))
+                    {
+                        wanted.push(tag);
+                    }
+                }
             }
+            Err(e) => lines.push(LineFault {
+                line: file.line_at(e.position()),
+                message: format!("CSVとして読めません: {e}"),
+            }),
         }
-    }
-    if records.is_empty() && lines.is_empty() {
+        Ok(())
+    })?;
+    if records == 0 && lines.is_empty() {
         return Err(one_line(2, "データ行がありません。"));
     }
-    let file_sha256 = hex::encode(Sha256::digest(bytes));
-    drop(reader);
-    drop(text);
-    // Every line is checked against one reading of the register, outside any
-    // write transaction: a long check holds no lock the gate needs.
-    let (planned, l) = db::read_together(conn, |conn| -> Result<_, ImportError> {
-        let mut l = Lookups {
-            departments: identity_model::list_departments(conn)?
-                .into_iter()
-                .map(|d| (d.code, d.id))
-                .collect(),
-            zones: model::list_zones(conn)?
-                .into_iter()
-                .map(|z| (z.code.clone(), z))
-                .collect(),
-            managed: model::zones_managed_by(conn, by.id)?.into_iter().collect(),
-            existing: HashMap::new(),
-            kinds: HashMap::new(),
-        };
-        // Stored devices the file names (by tag or as a UPS), in chunks.
-        let mut wanted: Vec<String> = Vec::new();
-        for r in &records {
-            for col in ["資産番号", "UPS資産番号"] {
-                if let Some(t) = columns.get(col).and_then(|i| r.get(*i))
-                    && let Ok(tag) = normalize_tag(from_excel(t))
-                {
-                    wanted.push(tag);
-                }
-            }
+    let mut l = Lookups {
+        departments: identity_model::list_departments(conn)?
+            .into_iter()
+            .map(|d| (d.code, d.id))
+            .collect(),
+        zones: model::list_zones(conn)?
+            .into_iter()
+            .map(|z| (z.code.clone(), z))
+            .collect(),
+        managed: model::zones_managed_by(conn, by.id)?.into_iter().collect(),
+        existing: HashMap::new(),
+        kinds: HashMap::new(),
+    };
+    wanted.sort_unstable();
+    wanted.dedup();
+    for chunk in wanted.chunks(1000) {
+        for e in model::equipment_by_tags(conn, chunk)? {
+            l.kinds.insert(e.asset_tag.clone(), e.kind.clone());
+            l.existing.insert(e.asset_tag.clone(), e);
         }
-        wanted.sort_unstable();
-        wanted.dedup();
-        for chunk in wanted.chunks(1000) {
-            for e in model::equipment_by_tags(conn, chunk)? {
-                l.kinds.insert(e.asset_tag.clone(), e.kind.clone());
-                l.existing.insert(e.asset_tag.clone(), e);
-            }
-        }
-        let mut seen: HashMap<String, u64> = HashMap::new();
-        let mut planned = Vec::with_capacity(records.len());
-        for r in &records {
-            // csv counts the line a record starts on from 0 after the header's.
-            let line = r.position().map_or(0, |p| p.line() + 1);
-            if r.iter().all(|c| c.trim().is_empty()) {
-                continue; // a blank line Excel left behind
-            }
-            let row = Row {
-                r,
-                columns: &columns,
-            };
-            match plan_row(&row, by, &l, &mut seen, line) {
-                Ok(p) => {
-                    l.kinds
-                        .insert(p.fields.asset_tag.clone(), p.fields.kind.clone());
-                    planned.push(p);
-                }
-                Err(message) => lines.push(LineFault { line, message }),
-            }
-        }
-        // UPS references are checked once every row of the file is known.
-        for p in &planned {
-            if let Some(ups) = &p.ups_tag {
-                let fault = match l.kinds.get(ups) {
-                    None => Some(format!("UPS資産番号: UPS {ups} は登録されていません。")),
-                    Some(kind) if kind != Kind::Ups.as_str() => Some(format!(
-                        "UPS資産番号: {ups} はUPS（種別 ups）ではありません。"
-                    )),
-                    Some(_) if *ups == p.fields.asset_tag => {
-                        Some("UPS資産番号: 自分自身は指定できません。".to_owned())
-                    }
-                    Some(_) => None,
-                };
-                if let Some(message) = fault {
-                    lines.push(LineFault {
-                        line: p.line,
-                        message,
-                    });
-                }
-            }
-        }
-        if !lines.is_empty() {
-            lines.sort_by_key(|f| f.line);
-            return Err(ImportError::Lines(lines));
-        }
-        Ok((planned, l))
-    })?;
-    drop(records);
-    super::write::write_rows(conn, actor, planned, &l, file_sha256, progress)
+    }
+    Ok((l, lines))
 }

@@ -5,9 +5,13 @@
 mod import;
 mod limit;
 mod plan;
+mod rows;
 mod write;
 pub use import::*;
 pub use limit::{RowCounter, too_many_rows};
+
+/// The largest CSV accepted, from the API and the page (100,000 rows with long notes fit).
+pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
 
 use super::equipment::{Faults, changes, fields_of_input, view_of, workflow_status};
 use crate::audit;

@@ -1,6 +1,7 @@
 //! Checking one import row against the register: parsing its cells, resolving
 //! its references from look-ups loaded once, and the writer's rights.
 
+use super::rows::Record;
 use super::*;
 
 fn parse_vocab<T: Copy>(
@@ -54,24 +55,8 @@ fn may_write(by: &Principal, l: &Lookups, department_id: i64, zone_id: Option<i6
                 || zone_id.is_some_and(|z| l.managed.contains(&z))))
 }
 
-/// One CSV record with its columns found by header name.
-pub(super) struct Row<'a> {
-    pub(super) r: &'a csv::StringRecord,
-    pub(super) columns: &'a HashMap<&'static str, usize>,
-}
-
-impl<'a> Row<'a> {
-    fn cell(&self, name: &str) -> &'a str {
-        self.columns
-            .get(name)
-            .and_then(|i| self.r.get(*i))
-            .map(|c| from_excel(c.trim()))
-            .unwrap_or("")
-    }
-}
-
 pub(super) fn plan_row(
-    row: &Row<'_>,
+    row: &Record<'_>,
     by: &Principal,
     l: &Lookups,
     seen: &mut HashMap<String, u64>,
@@ -177,16 +162,14 @@ pub(super) fn plan_row(
             None
         }),
     };
-    let required_shutdown_min = match cell("必要停止時間（分）") {
-        "" => None,
-        m => m.parse::<i32>().ok().or_else(|| {
+    let required_shutdown_min = crate::kit::text::parse_number::<i32>(cell("必要停止時間（分）"))
+        .unwrap_or_else(|()| {
             errors.insert(
                 "required_shutdown_min".into(),
                 "分を整数で入力してください。".into(),
             );
             None
-        }),
-    };
+        });
     let ups_tag = match cell("UPS資産番号") {
         "" => None,
         t => match normalize_tag(t) {

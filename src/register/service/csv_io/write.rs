@@ -13,7 +13,8 @@
 //! device changed or created by someone else since the check stops the import
 //! there (409 `import_conflict`) rather than overwrite that change.
 
-use super::plan::{Lookups, Planned};
+use super::plan::{Lookups, Planned, plan_row};
+use super::rows::File;
 use super::*;
 
 /// Rows per transaction (and per multi-row INSERT).
@@ -21,16 +22,47 @@ const CHUNK: usize = 1000;
 /// New devices from which an import refreshes PostgreSQL's planner statistics.
 const ANALYZE_AFTER: u64 = 1000;
 
+/// A file that passed the check, with what it was checked against.
+pub(super) struct Checked<'a> {
+    pub(super) file: &'a File<'a>,
+    pub(super) by: &'a Principal,
+    pub(super) l: &'a Lookups,
+    /// Tags of new devices that other rows name as their UPS.
+    pub(super) early: HashSet<String>,
+    /// Rows to write (blank lines are not rows).
+    pub(super) rows: u64,
+}
+
+impl Checked<'_> {
+    /// Plans each row again, as it was checked, and hands `f` those `keep` accepts.
+    fn each_planned(
+        &self,
+        keep: impl Fn(&Planned) -> bool,
+        mut f: impl FnMut(Planned) -> Result<(), ImportError>,
+    ) -> Result<(), ImportError> {
+        self.file.each(|record| {
+            let r =
+                record.map_err(|_| AppError::internal("import: a checked row is unreadable"))?;
+            if r.is_blank() {
+                return Ok(());
+            }
+            // The check found no duplicate tags: no need to look again.
+            let p = plan_row(&r, self.by, self.l, &mut HashMap::new(), r.line())
+                .map_err(|m| AppError::internal(format!("import: a checked row fails: {m}")))?;
+            if keep(&p) { f(p) } else { Ok(()) }
+        })
+    }
+}
+
 pub(super) fn write_rows(
     conn: &mut DbConn,
     actor: &audit::Actor,
-    planned: Vec<Planned>,
-    l: &Lookups,
+    checked: Checked<'_>,
     file_sha256: String,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportOutcome, ImportError> {
     let now = db::now();
-    let total = planned.len() as u64;
+    let (l, total) = (checked.l, checked.rows);
     let mut ids: HashMap<String, i64> = l
         .existing
         .values()
@@ -48,20 +80,20 @@ pub(super) fn write_rows(
     for chunk in linked.chunks(1000) {
         linked_tags.extend(model::tags_by_id(conn, chunk)?);
     }
-    // New devices that other rows name as their UPS go in first, in a batch
-    // of their own, so the rows naming them are written with the link in place.
-    let named: HashSet<&str> = planned
-        .iter()
-        .filter_map(|p| p.ups_tag.as_deref())
-        .collect();
-    let (early, rest): (Vec<&Planned>, Vec<&Planned>) = planned
-        .iter()
-        .partition(|p| p.existing.is_none() && named.contains(p.fields.asset_tag.as_str()));
+    let early_row =
+        |p: &Planned| p.existing.is_none() && checked.early.contains(&p.fields.asset_tag);
     let mut outcome = ImportOutcome::default();
     // The per-device events of each batch, as ranges of `seq`.
     let mut batches: Vec<[i64; 2]> = Vec::new();
     let mut done = 0u64;
-    if !early.is_empty() {
+    if !checked.early.is_empty() {
+        // New devices that other rows name as their UPS go in first, in a batch
+        // of their own, so the rows naming them are written with the link in place.
+        let mut early = Vec::new();
+        checked.each_planned(early_row, |p| {
+            early.push(p);
+            Ok(())
+        })?;
         let range = db::write_tx(conn, |conn| -> Result<_, ImportError> {
             still_as_checked(conn, &early, done)?;
             write_early(conn, actor, &early, &mut ids, now)
@@ -71,7 +103,8 @@ pub(super) fn write_rows(
         done += early.len() as u64;
         progress(done, total);
     }
-    for chunk in rest.chunks(CHUNK) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut write = |chunk: &mut Vec<Planned>| -> Result<(), ImportError> {
         let (range, counts) = db::write_tx(conn, |conn| -> Result<_, ImportError> {
             still_as_checked(conn, chunk, done)?;
             write_chunk(conn, actor, chunk, &ids, &linked_tags, now)
@@ -82,6 +115,21 @@ pub(super) fn write_rows(
         batches.extend(range);
         done += chunk.len() as u64;
         progress(done, total);
+        chunk.clear();
+        Ok(())
+    };
+    checked.each_planned(
+        |p| !early_row(p),
+        |p| {
+            chunk.push(p);
+            if chunk.len() == CHUNK {
+                write(&mut chunk)?;
+            }
+            Ok(())
+        },
+    )?;
+    if !chunk.is_empty() {
+        write(&mut chunk)?;
     }
     db::write_tx(conn, |conn| {
         audit::record(
@@ -116,7 +164,7 @@ pub(super) fn write_rows(
 
 /// Stops the import (409) when a row of this batch no longer stands as it was
 /// checked: a device created, changed or removed by someone else meanwhile.
-fn still_as_checked(conn: &mut DbConn, rows: &[&Planned], done: u64) -> Result<(), ImportError> {
+fn still_as_checked(conn: &mut DbConn, rows: &[Planned], done: u64) -> Result<(), ImportError> {
     let tags: Vec<String> = rows.iter().map(|p| p.fields.asset_tag.clone()).collect();
     let now: HashMap<String, String> = model::equipment_by_tags(conn, &tags)?
         .into_iter()
@@ -144,7 +192,7 @@ fn still_as_checked(conn: &mut DbConn, rows: &[&Planned], done: u64) -> Result<(
 fn write_early(
     conn: &mut DbConn,
     actor: &audit::Actor,
-    early: &[&Planned],
+    early: &[Planned],
     ids: &mut HashMap<String, i64>,
     now: NaiveDateTime,
 ) -> Result<[i64; 2], ImportError> {
@@ -194,7 +242,7 @@ fn write_early(
 fn write_chunk(
     conn: &mut DbConn,
     actor: &audit::Actor,
-    chunk: &[&Planned],
+    chunk: &[Planned],
     ids: &HashMap<String, i64>,
     linked_tags: &HashMap<i64, String>,
     now: NaiveDateTime,

@@ -46,12 +46,24 @@ pub fn request_movement(
             .map_err(|e| errors.insert("item_description".into(), e))
             .ok()
             .flatten();
+        let today = db::now();
         let planned_at = crate::kit::time::parse_instant(&input.planned_at);
-        if planned_at.is_none() {
-            errors.insert(
-                "planned_at".into(),
-                "予定日時は 2026-11-25 または RFC 3339 の形式で入力してください。".into(),
-            );
+        match planned_at {
+            None => {
+                errors.insert(
+                    "planned_at".into(),
+                    crate::kit::time::instant_format_message(today),
+                );
+            }
+            // A plan is for today or later, as a permit's window is (a whole
+            // day, so that 「今日」 given as a date alone still counts).
+            Some(at) if to_tokyo(at).date_naive() < to_tokyo(today).date_naive() => {
+                errors.insert(
+                    "planned_at".into(),
+                    "予定日時が過ぎています。今日以降の日時を指定してください。".into(),
+                );
+            }
+            Some(_) => {}
         }
         if let (Some(due), Some(at)) = (input.return_due, planned_at)
             && due < to_tokyo(at).date_naive()
@@ -79,7 +91,7 @@ pub fn request_movement(
                 if item.is_none() {
                     errors.insert(
                         "asset_tag".into(),
-                        "資産番号か品名（item_description）のどちらかを入力してください。".into(),
+                        "資産番号か品名のどちらかを入力してください。".into(),
                     );
                 }
                 None

@@ -178,3 +178,9 @@ pub fn open_for_scanning(
         _ => Ok(None),
     }
 }
+
+/// Whether `tag` has been scanned in campaign `id` already (the device card
+/// then says so instead of offering the scan again).
+pub fn already_scanned(conn: &mut DbConn, id: i64, tag: &str) -> Result<bool, AppError> {
+    Ok(model::already_scanned(conn, id, tag)?)
+}
