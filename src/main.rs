@@ -1,4 +1,4 @@
-//! The `daicho` command: serve (the default), migrate, user add, backup, audit verify.
+//! The `daicho` command: serve (the default), migrate, user add, backup, audit verify and export.
 
 use clap::{Parser, Subcommand};
 use daicho::config::Settings;
@@ -77,7 +77,18 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the chain; exit 1 and name the first broken row if it does not verify.
-    Verify,
+    Verify {
+        /// Verify an export (`daicho audit export`) instead, with no database; `-` reads standard input.
+        #[arg(long)]
+        file: Option<String>,
+    },
+    /// Write the chain to standard output as JSON Lines, one event per line, for
+    /// verifying elsewhere (`daicho audit verify --file`).
+    Export {
+        /// The first event's seq (default 1, the start of the chain).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
+        from_seq: i64,
+    },
 }
 
 /// Why a command failed, and so its exit status.
@@ -97,9 +108,15 @@ impl From<String> for Failure {
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
-    let result = Settings::from_env()
-        .map_err(Failure::Failed)
-        .and_then(|settings| run(cli.command.unwrap_or(Command::Serve), &settings));
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        // Offline: an auditor's machine has no daicho settings, and needs none.
+        Command::Audit(AuditCommand::Verify { file: Some(file) }) => {
+            audit::cli::verify_file(&file).map_err(Failure::Failed)
+        }
+        command => Settings::from_env()
+            .map_err(Failure::Failed)
+            .and_then(|settings| run(command, &settings)),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Failed(message)) => {
@@ -145,7 +162,13 @@ fn run(command: Command, settings: &Settings) -> Result<(), Failure> {
             println!("backup written to {path}");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify) => Ok(verify(&mut open(settings)?)?),
+        Command::Audit(AuditCommand::Verify { file }) => match file {
+            None => Ok(audit::cli::verify(&mut open(settings)?)?),
+            Some(file) => Ok(audit::cli::verify_file(&file)?),
+        },
+        Command::Audit(AuditCommand::Export { from_seq }) => {
+            Ok(audit::cli::export(&mut open(settings)?, from_seq)?)
+        }
         Command::Import(ImportCommand::Equipment { file }) => Ok(
             daicho::register::cli::import_equipment(&mut open(settings)?, settings, &file)?,
         ),
@@ -212,25 +235,4 @@ fn add_user(
         println!("it must be changed at first login");
     }
     Ok(())
-}
-
-fn verify(conn: &mut db::DbConn) -> Result<(), String> {
-    let report = audit::verify(conn).map_err(|e| e.to_string())?;
-    if report.ok {
-        println!(
-            "audit chain OK: {} events, head {}",
-            report.events, report.head_hash
-        );
-        Ok(())
-    } else {
-        Err(format!(
-            "audit chain BROKEN at id {} (seq {}): {}; {} events verified before it",
-            report.first_broken_id.map_or("-".into(), |i| i.to_string()),
-            report
-                .first_broken_seq
-                .map_or("-".into(), |i| i.to_string()),
-            report.reason.as_deref().unwrap_or("unknown"),
-            report.events
-        ))
-    }
 }

@@ -1,17 +1,20 @@
 //! The audit log under `/api/v1/audit` (admin and auditor).
 
 use super::model::{AuditEvent, AuditFilter};
+use super::service::export::{self, ExportRange};
 use super::service::{self, VerifyReport};
 use crate::error::{AppError, ErrorBody};
 use crate::kit::time::parse_instant;
 use crate::web::WebState;
 use crate::web::{CurrentUser, PageQuery, Paged, with_db};
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(verify);
+    cfg.service(list).service(verify).service(export_jsonl);
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -109,4 +112,68 @@ async fn verify(
     Ok(web::Json(
         with_db(&state, |conn| Ok(service::verify(conn)?)).await?,
     ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// The first event's `seq` (default 1, the start of the chain).
+    pub from_seq: Option<i64>,
+}
+
+/// The chain as JSON Lines, for verifying away from the database
+/// (`daicho audit verify --file`): one event per line with every field its hash
+/// covers, then `prev_hash` and `hash`. Sent in batches as it is read, through
+/// the head as it stands when the export starts (its own `audit.export` event
+/// included); reading the log is recorded (第30条).
+#[utoipa::path(
+    tag = "audit",
+    params(ExportQuery),
+    responses(
+        (status = 200, content_type = "application/x-ndjson", body = String,
+         description = "one event per line; `Content-Disposition: attachment`"),
+        (status = 403, body = ErrorBody)
+    )
+)]
+#[get("/audit/export.jsonl")]
+async fn export_jsonl(
+    state: web::Data<WebState>,
+    user: CurrentUser,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let from_seq = query.from_seq.unwrap_or(1);
+    let principal = user.0.principal;
+    let range = with_db(&state, move |conn| {
+        export::begin_export(conn, &principal, from_seq)
+    })
+    .await?;
+    let filename = format!(
+        "daicho-audit-{}-{}.jsonl",
+        range.after_seq + 1,
+        range.through_seq
+    );
+    // One batch per pooled connection and per chunk: a slow download holds
+    // neither a connection nor more than a batch of the log.
+    let batches = futures_util::stream::unfold(Some(range), move |range| {
+        let state = state.clone();
+        async move {
+            let range: ExportRange = range?;
+            match with_db(&state, move |conn| Ok(export::export_batch(conn, range)?)).await {
+                Ok((lines, _)) if lines.is_empty() => None,
+                Ok((lines, rest)) => Some((Ok(Bytes::from(lines)), Some(rest))),
+                Err(e) => {
+                    // The download is cut (no closing chunk), so the client
+                    // sees a broken transfer rather than a short file.
+                    log::error!("audit export stopped after seq {}: {e}", range.after_seq);
+                    Some((Err(e), None))
+                }
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-ndjson")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .streaming(batches))
 }

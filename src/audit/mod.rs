@@ -2,6 +2,7 @@
 //! verification, and the log pages for admins and auditors.
 
 pub mod api;
+pub mod cli;
 pub mod model;
 pub mod pages;
 pub mod present;

@@ -111,10 +111,16 @@ pub fn append_many(
     }
 }
 
-/// Events in chain order, `limit` at a time after `after_seq`.
-pub fn chain_batch(conn: &mut DbConn, after_seq: i64, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+/// Events in chain order, `limit` at a time after `after_seq`, up to `through_seq`.
+pub fn chain_batch(
+    conn: &mut DbConn,
+    after_seq: i64,
+    through_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
         .filter(audit_events::seq.gt(after_seq))
+        .filter(audit_events::seq.le(through_seq))
         .order(audit_events::seq.asc())
         .limit(limit)
         .select(AuditEvent::as_select())

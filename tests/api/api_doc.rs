@@ -110,3 +110,22 @@ fn every_operation_answers_only_what_its_document_lists() {
     let unknown = app.get("/api/v1/no-such-thing", &admin);
     assert_eq!(unknown.status(), 404);
 }
+
+/// A download, not JSON: the document says what it is.
+#[test]
+fn the_audit_export_is_in_the_document() {
+    let app = TestApp::spawn();
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let op = &doc["paths"]["/api/v1/audit/export.jsonl"]["get"];
+    assert!(
+        op["responses"]["200"]["content"]["application/x-ndjson"].is_object(),
+        "{op}"
+    );
+    assert_eq!(op["parameters"][0]["name"], "from_seq");
+}

@@ -211,6 +211,12 @@ fn pages_for_auditors_and_errors_in_japanese() {
     assert!(html.contains("監査ログ") && html.contains("user.create") && html.contains("令和"));
     let verified = auditor.get("/audit?verify=1").text().unwrap();
     assert!(verified.contains("改ざん検証：正常"));
+    // The page's download link works with the page's own session.
+    assert!(verified.contains("href=\"/api/v1/audit/export.jsonl\""));
+    let export = auditor.get("/api/v1/audit/export.jsonl");
+    assert_eq!(export.status(), 200);
+    assert_eq!(export.headers()["content-type"], "application/x-ndjson");
+    assert!(export.text().unwrap().lines().count() >= 3);
     let bad_date = auditor.get("/audit?from=someday");
     assert_eq!(bad_date.status(), 200);
     assert!(bad_date.text().unwrap().contains("日時は"));

@@ -1,7 +1,9 @@
 //! Appending to the chain, verifying it, and reading it.
 
+pub mod export;
+
 use super::model::{self, AuditEvent, AuditFilter, NewAuditEvent};
-use super::rules::{GENESIS_HASH, Link, LinkCheck, check_link};
+use super::rules::{ChainWalk, Link};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
@@ -201,51 +203,43 @@ pub struct VerifyReport {
 
 const VERIFY_BATCH: i64 = 2000;
 
+/// The link an event's hash covers.
+fn link_of(event: &AuditEvent) -> Link<'_> {
+    Link {
+        seq: event.seq,
+        occurred_at: event.occurred_at,
+        actor_id: event.actor_id,
+        actor_name: &event.actor_name,
+        action: &event.action,
+        entity_type: &event.entity_type,
+        entity_id: &event.entity_id,
+        detail: &event.detail,
+    }
+}
+
 /// Recomputes the chain up to the head as it stands when verification starts;
 /// events appended meanwhile are left for the next run.
 pub fn verify(conn: &mut DbConn) -> QueryResult<VerifyReport> {
     let (head_seq, head_hash) = model::head(conn)?;
-    let mut prev_seq = 0;
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut checked = 0;
-    while prev_seq < head_seq {
-        let batch = model::chain_batch(conn, prev_seq, VERIFY_BATCH)?;
-        let batch: Vec<_> = batch.into_iter().filter(|e| e.seq <= head_seq).collect();
+    let mut walk = ChainWalk::from_genesis();
+    while walk.seq() < head_seq {
+        let batch = model::chain_batch(conn, walk.seq(), head_seq, VERIFY_BATCH)?;
         if batch.is_empty() {
             break;
         }
         for event in &batch {
-            let link = Link {
-                seq: event.seq,
-                occurred_at: event.occurred_at,
-                actor_id: event.actor_id,
-                actor_name: &event.actor_name,
-                action: &event.action,
-                entity_type: &event.entity_type,
-                entity_id: &event.entity_id,
-                detail: &event.detail,
-            };
-            let reason =
-                match check_link(&link, prev_seq, &prev_hash, &event.prev_hash, &event.hash) {
-                    LinkCheck::Ok => None,
-                    LinkCheck::SequenceGap => Some("sequence_gap"),
-                    LinkCheck::BrokenLink => Some("broken_link"),
-                    LinkCheck::ContentChanged => Some("content_changed"),
-                };
-            if let Some(reason) = reason {
-                return Ok(broken(checked, event, reason, head_hash));
+            let check = walk.step(&link_of(event), &event.prev_hash, &event.hash);
+            if let Some(reason) = check.fault() {
+                return Ok(broken(walk.checked(), event, reason, head_hash));
             }
-            checked += 1;
-            prev_seq = event.seq;
-            prev_hash = event.hash.clone();
         }
     }
-    let tail_intact = prev_seq == head_seq && prev_hash == head_hash;
+    let tail_intact = walk.seq() == head_seq && walk.hash() == head_hash;
     Ok(VerifyReport {
         ok: tail_intact,
-        events: checked,
+        events: walk.checked(),
         first_broken_id: None,
-        first_broken_seq: (!tail_intact).then_some(prev_seq + 1),
+        first_broken_seq: (!tail_intact).then_some(walk.seq() + 1),
         reason: (!tail_intact).then(|| "tail_missing".to_owned()),
         head_hash,
     })

@@ -1,0 +1,3 @@
+-- Nothing to do: SQLite has no TRUNCATE (an unqualified DELETE is its way to
+-- empty a table, and the audit_events_no_delete trigger already refuses that).
+-- The migration exists so both backends list the same names.
