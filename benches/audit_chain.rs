@@ -4,11 +4,12 @@
 //!
 //! cargo bench --bench audit_chain
 
+mod common;
+
+use common::scratch::{ScratchDb, migrated, pg_server};
 use criterion::{Criterion, criterion_group, criterion_main};
 use daicho::audit::{self, Actor};
 use daicho::db::{self, DbConn};
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use serde_json::json;
 
 fn append(conn: &mut DbConn, actor: &Actor, i: u64) {
@@ -58,25 +59,15 @@ fn bench_backend(c: &mut Criterion, label: &str, conn: &mut DbConn) {
 
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bench.db");
-    let mut lite = db::establish(path.to_str().unwrap()).unwrap();
-    db::run_migrations(&mut lite).unwrap();
+    let mut lite = migrated(dir.path().join("bench.db").to_str().unwrap());
     bench_backend(c, "SQLite", &mut lite);
 
-    if let Ok(server) = std::env::var("TEST_DATABASE_URL") {
-        let name = format!("daicho_bench_{}", std::process::id());
-        let mut admin = PgConnection::establish(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut pg = db::establish(&url).unwrap();
-        db::run_migrations(&mut pg).unwrap();
-        bench_backend(c, "PostgreSQL", &mut pg);
-        drop(pg);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .unwrap();
+    if let Some(server) = pg_server("TEST_DATABASE_URL") {
+        let scratch = ScratchDb::create(
+            &server,
+            &format!("daicho_bench_audit_{}", std::process::id()),
+        );
+        bench_backend(c, "PostgreSQL", &mut scratch.connect());
     }
 }
 

@@ -5,7 +5,10 @@
 //!
 //! cargo bench --bench licenses
 
+mod common;
+
 use chrono::NaiveDate;
+use common::scratch::{ScratchDb, migrated, pg_server};
 use criterion::{Criterion, criterion_group, criterion_main};
 use daicho::db::schema::{
     departments, equipment, install_requests, installations, licenses, software, users,
@@ -13,9 +16,7 @@ use daicho::db::schema::{
 use daicho::db::{self, DbConn};
 use daicho::identity::{Principal, Role};
 use daicho::licenses::service::{self, InstallationInput};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::{Connection, PgConnection};
 
 const DEVICES: i64 = 2_000;
 const PRODUCTS: i64 = 100;
@@ -170,25 +171,15 @@ fn bench_backend(c: &mut Criterion, label: &str, conn: &mut DbConn) {
 
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bench.db");
-    let mut lite = db::establish(path.to_str().unwrap()).unwrap();
-    db::run_migrations(&mut lite).unwrap();
+    let mut lite = migrated(dir.path().join("bench.db").to_str().unwrap());
     bench_backend(c, "SQLite", &mut lite);
 
-    if let Ok(server) = std::env::var("TEST_DATABASE_URL") {
-        let name = format!("daicho_bench_lic_{}", std::process::id());
-        let mut admin = PgConnection::establish(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut pg = db::establish(&url).unwrap();
-        db::run_migrations(&mut pg).unwrap();
-        bench_backend(c, "PostgreSQL", &mut pg);
-        drop(pg);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .unwrap();
+    if let Some(server) = pg_server("TEST_DATABASE_URL") {
+        let scratch = ScratchDb::create(
+            &server,
+            &format!("daicho_bench_licenses_{}", std::process::id()),
+        );
+        bench_backend(c, "PostgreSQL", &mut scratch.connect());
     }
 }
 

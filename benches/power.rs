@@ -4,15 +4,16 @@
 //!
 //! cargo bench --bench power
 
+mod common;
+
 use chrono::Duration;
+use common::scratch::{ScratchDb, pg_server};
 use criterion::{Criterion, criterion_group, criterion_main};
 use daicho::db::schema::{departments, equipment, ups_units};
 use daicho::db::{self, DbConn};
 use daicho::power::nut::NutReading;
 use daicho::power::{chart, service};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::{Connection, PgConnection};
 
 const UPSES: usize = 50;
 const DEVICES: usize = 500;
@@ -140,25 +141,13 @@ fn benches(c: &mut Criterion) {
     let mut conn = pool.get().unwrap();
     bench_backend(c, "SQLite", &mut conn);
     drop(conn);
-    if let Some(server) = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        let name = format!("daicho_bench_power_{}", std::process::id());
-        let mut admin = PgConnection::establish(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = match server.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => server.clone(),
-        };
-        {
-            let pool = db::build_pool(&url, 1).unwrap();
-            let mut conn = pool.get().unwrap();
-            bench_backend(c, "PostgreSQL", &mut conn);
-        }
-        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    if let Some(server) = pg_server("TEST_DATABASE_URL") {
+        let scratch = ScratchDb::create(
+            &server,
+            &format!("daicho_bench_power_{}", std::process::id()),
+        );
+        let pool = db::build_pool(&scratch.url, 1).unwrap();
+        bench_backend(c, "PostgreSQL", &mut pool.get().unwrap());
     }
 }
 

@@ -28,6 +28,7 @@ mod common;
 #[path = "door/import.rs"]
 mod door;
 
+use common::scratch::ScratchDb;
 use common::{PASSWORD, env_number, print, request_bytes, serve};
 use daicho::audit;
 use daicho::db::{self, DbConn};
@@ -35,7 +36,6 @@ use daicho::identity::model as identity_model;
 use daicho::register::model::{self, EquipmentFilter, NewZone};
 use daicho::register::service::{self, csv_io};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use std::time::{Duration, Instant};
 
 const HEADER: &str = "資産番号,機器名,種別,主要機器,所管課コード,管理区域コード,建物,階,部屋,ラック,ユニット,メーカー,型番,製造番号,情報区分,状態,設置日,UPS資産番号,サージ保護,必要停止時間（分）,備考\r\n";
@@ -67,51 +67,6 @@ fn csv(n: usize) -> Vec<u8> {
         ));
     }
     text.into_bytes()
-}
-
-/// A PostgreSQL database made for the bench beside the server URL's, dropped on drop.
-struct PgDatabase {
-    server_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create(server_url: &str, name: &str) -> PgDatabase {
-        let mut admin = PgConnection::establish(server_url).expect("BENCH_DATABASE_URL connects");
-        // One statement a call: several in one string run as one transaction, which these refuse.
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .expect("DROP DATABASE");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("CREATE DATABASE");
-        let (base, query) = match server_url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (server_url, String::new()),
-        };
-        let scheme_end = base.find("://").map_or(0, |i| i + 3);
-        let server = match base[scheme_end..].find('/') {
-            Some(i) => &base[..scheme_end + i],
-            None => base,
-        };
-        PgDatabase {
-            server_url: server_url.to_owned(),
-            name: name.to_owned(),
-            url: format!("{server}/{name}{query}"),
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = PgConnection::establish(&self.server_url) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
 }
 
 fn fresh(url: &str) -> DbConn {
@@ -410,11 +365,11 @@ fn main() {
     {
         let pid = std::process::id();
         if !door_only {
-            let small = PgDatabase::create(&server, &format!("daicho_bench_register_{pid}_1k"));
-            let big = PgDatabase::create(&server, &format!("daicho_bench_register_{pid}_100k"));
+            let small = ScratchDb::create(&server, &format!("daicho_bench_register_{pid}_1k"));
+            let big = ScratchDb::create(&server, &format!("daicho_bench_register_{pid}_100k"));
             run("PostgreSQL", [&small.url, &big.url]);
         }
-        let door = PgDatabase::create(&server, &format!("daicho_bench_register_{pid}_door"));
+        let door = ScratchDb::create(&server, &format!("daicho_bench_register_{pid}_door"));
         door::run("PostgreSQL", &door.url, csv, 100_000);
     }
 }

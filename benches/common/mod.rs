@@ -4,6 +4,8 @@
 //! client costs little beside the server. Each bench uses part of it.
 #![allow(dead_code)]
 
+pub mod scratch;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
