@@ -1,6 +1,7 @@
 //! Appending to the chain, verifying it, and reading it.
 
-use super::model::{self, AuditEvent, AuditFilter, NewAuditEvent};
+use super::model::{self, NewAuditEvent};
+pub use super::model::{AuditEvent, AuditFilter};
 use super::rules::{GENESIS_HASH, Link, LinkCheck, check_link};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
