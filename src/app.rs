@@ -51,6 +51,8 @@ fn menu() -> Vec<plumbing::layout::MenuSection> {
         audit::pages::nav,
         register::pages::nav,
         labels::pages::nav,
+        // 棚卸 sits beside the labels it scans, though the register owns it.
+        register::stocktake::pages::nav,
         access::pages::nav,
         power::pages::nav,
         licenses::pages::nav,

@@ -2,9 +2,8 @@
 //! change as a before/after table; verify the chain; the filtered log as CSV.
 
 use super::api::AuditQuery;
-use super::model::{AuditEvent, AuditFilter};
 use super::present;
-use super::service::{self, VerifyReport};
+use super::service::{self, AuditEvent, AuditFilter, VerifyReport};
 use crate::identity::{Principal, Role};
 use crate::kit::excel::CsvWriter;
 use crate::kit::time::wareki_datetime;

@@ -2,19 +2,18 @@
 //! and the request form.
 
 use super::rules::{CablingState, Step, WorkKind};
-use super::service::{self, CablingInput, CablingView, Contractor};
+use super::service::{self, CablingInput, Contractor};
 use crate::error::AppError;
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
 use crate::kit::time::{wareki_date, wareki_datetime};
-use crate::licenses::pages::{Errors, form_errors};
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors, required_date};
 use crate::web::layout::{NavLink, see_other};
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -77,94 +76,24 @@ struct CablingPage {
     notice: Option<String>,
 }
 
-struct Loaded {
-    changes: Vec<CablingView>,
-    zones: Vec<(i64, String)>,
-    managed: Vec<i64>,
-    names: HashMap<i64, String>,
-    operators: Vec<(i64, String)>,
-}
-
-async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
+async fn load(state: &WebState, user: &PageUser) -> Result<service::Board, PageError> {
     let principal = user.auth.principal.clone();
-    Ok(with_db(state, move |conn| {
-        use crate::db::schema::{user_roles, users};
-        use diesel::prelude::*;
-        let (changes, _) = service::list(conn, &principal, None, None, None, 0, 200)?;
-        let zones = crate::register::model::list_zones(conn)?
-            .into_iter()
-            .map(|z| (z.id, format!("{} {}", z.code, z.name)))
-            .collect();
-        let managed = crate::register::model::zones_managed_by(conn, principal.id)?;
-        let operators: Vec<(i64, String)> = users::table
-            .inner_join(user_roles::table)
-            .filter(user_roles::role.eq("operator"))
-            .filter(users::active.eq(true))
-            .order(users::display_name.asc())
-            .select((users::id, users::display_name))
-            .load(conn)?;
-        let mut ids: Vec<i64> = changes
-            .iter()
-            .flat_map(|c| {
-                [
-                    Some(c.requested_by),
-                    c.performer_user_id,
-                    c.decided_by,
-                    c.completed_by,
-                    c.verified_by,
-                ]
-            })
-            .flatten()
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let names = crate::licenses::model::user_names(conn, &ids)?;
-        Ok(Loaded {
-            changes,
-            zones,
-            managed,
-            names,
-            operators,
-        })
-    })
-    .await?)
+    Ok(with_db(state, move |conn| service::board(conn, &principal)).await?)
 }
 
-fn build(user: &PageUser, data: Loaded) -> Result<CablingPage, AppError> {
+fn build(user: &PageUser, data: service::Board) -> Result<CablingPage, AppError> {
     let zone_names: HashMap<i64, String> = data.zones.iter().cloned().collect();
     let who = |id: Option<i64>| {
         id.and_then(|i| data.names.get(&i).cloned())
             .unwrap_or_default()
     };
     let lines = data
-        .changes
+        .lines
         .into_iter()
-        .map(|c| -> Result<Line, AppError> {
+        .map(|line| -> Result<Line, AppError> {
+            let c = line.change;
             let state = CablingState::stored(&c.state)?;
-            let manager = data.managed.contains(&c.zone_id);
-            let mut steps = vec![];
-            match state {
-                CablingState::Requested if manager && c.requested_by != user.id => {
-                    steps.push(("authorize", "作業指示（承認）"));
-                    steps.push(("reject", "却下"));
-                }
-                CablingState::Authorized
-                    if super::rules::may_complete(
-                        &c.performer(),
-                        user.id,
-                        user.has(Role::Operator),
-                    ) =>
-                {
-                    steps.push(("complete", "作業完了を報告"));
-                }
-                CablingState::Completed
-                    if manager
-                        && super::rules::may_verify(&c.performer(), c.completed_by, user.id) =>
-                {
-                    steps.push(("verify", "完了確認"));
-                }
-                _ => {}
-            }
+            let steps = line.steps.into_iter().map(step_button).collect();
             let mut trail = vec![format!(
                 "申請 {} {}",
                 wareki_datetime(c.requested_at),
@@ -246,6 +175,16 @@ fn build(user: &PageUser, data: Loaded) -> Result<CablingPage, AppError> {
     })
 }
 
+/// A step as its form's path and button label.
+fn step_button(step: Step) -> (&'static str, &'static str) {
+    match step {
+        Step::Authorize => ("authorize", "作業指示（承認）"),
+        Step::Reject => ("reject", "却下"),
+        Step::Complete => ("complete", "作業完了を報告"),
+        Step::Verify => ("verify", "完了確認"),
+    }
+}
+
 fn note(n: &Option<String>) -> String {
     n.as_deref().map(|n| format!("「{n}」")).unwrap_or_default()
 }
@@ -291,16 +230,7 @@ async fn cabling_submit(
     let v = form.into_inner().values;
     let mut errors = Errors::new();
     let zone_id = crate::web::input::form_number::<i64>(&mut errors, "zone_id", &v.zone_id);
-    let planned_on = match NaiveDate::parse_from_str(v.planned_on.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.insert(
-                "planned_on".into(),
-                crate::kit::time::date_format_message(crate::db::now()),
-            );
-            None
-        }
-    };
+    let planned_on = required_date(&mut errors, "planned_on", &v.planned_on);
     let contractor = v.performer == "contractor";
     let performer_user_id = if contractor {
         None

@@ -2,8 +2,6 @@
 
 use super::qr;
 use crate::error::{AppError, ErrorBody};
-use crate::register::model::find_equipment_by_tag;
-use crate::register::rules::normalize_tag;
 use crate::web::WebState;
 use crate::web::{CurrentUser, with_db};
 use actix_web::http::header;
@@ -16,13 +14,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The registered tag behind a (possibly scanned or full-width) path segment, or 404.
 pub async fn registered_tag(state: &WebState, raw: String) -> Result<String, AppError> {
-    let tag = normalize_tag(&raw).map_err(|e| AppError::not_found(e.message()))?;
     with_db(state, move |conn| {
-        find_equipment_by_tag(conn, &tag)?
-            .map(|e| e.asset_tag)
-            .ok_or_else(|| {
-                AppError::not_found(format!("資産番号 {tag} の機器は登録されていません。"))
-            })
+        Ok(crate::register::service::device_by_tag(conn, &raw)?.asset_tag)
     })
     .await
 }

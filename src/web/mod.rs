@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod download;
 pub mod errors;
+pub mod forms;
 pub mod inflight;
 pub mod input;
 pub mod json;

@@ -29,6 +29,15 @@ impl PageQuery {
         Ok((page, per_page))
     }
 
+    /// The page asked for, at the size a page's layout fixes (its `per_page` is ignored).
+    pub fn fixed(self, per_page: i64) -> Result<(i64, i64), AppError> {
+        PageQuery {
+            page: self.page,
+            per_page: Some(per_page),
+        }
+        .resolve()
+    }
+
     pub fn offset(page: i64, per_page: i64) -> i64 {
         (page - 1) * per_page
     }

@@ -172,19 +172,6 @@ pub fn list_permits(
     Ok((items, total))
 }
 
-/// Display names of users, in one query.
-pub fn user_names(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> QueryResult<std::collections::HashMap<i64, String>> {
-    use crate::db::schema::users;
-    let rows: Vec<(i64, String)> = users::table
-        .filter(users::id.eq_any(ids.to_vec()))
-        .select((users::id, users::display_name))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Zone names, in one query.
 pub fn zone_names(
     conn: &mut DbConn,

@@ -2,9 +2,7 @@
 
 use super::super::service::{self, AccessEventView, EventQuery, Occupancy};
 use crate::error::AppError;
-use crate::identity::Role;
 use crate::kit::time::{to_tokyo, wareki_datetime};
-use crate::register::model as register;
 use crate::web::PageError;
 use crate::web::WebState;
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
@@ -54,16 +52,7 @@ struct GateQuery {
 /// The zones a principal may work the gate of: all for guards, managed ones for managers.
 async fn gate_zones(state: &WebState, user: &PageUser) -> Result<Vec<(i64, String)>, PageError> {
     let principal = user.auth.principal.clone();
-    Ok(with_db(state, move |conn| {
-        let all = super::super::model::active_zones(conn)?;
-        let managed = register::zones_managed_by(conn, principal.id)?;
-        Ok(all
-            .into_iter()
-            .filter(|(id, _, _)| principal.has(Role::Guard) || managed.contains(id))
-            .map(|(id, code, name)| (id, format!("{code} {name}")))
-            .collect())
-    })
-    .await?)
+    Ok(with_db(state, move |conn| service::gate_zones(conn, &principal)).await?)
 }
 
 #[get("/gate")]
@@ -169,21 +158,7 @@ async fn occupancy_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
     let zones = with_db(&state, move |conn| {
-        let managed = register::zones_managed_by(conn, principal.id)?;
-        let everyone = principal.has_any(&[Role::Admin, Role::Auditor, Role::Guard]);
-        if !everyone && managed.is_empty() {
-            return Err(AppError::forbidden(
-                "forbidden",
-                "在室者を閲覧できるのは、警備・受付、区域の管理者、監査担当、システム管理者です。",
-            ));
-        }
-        let mut out = Vec::new();
-        for (id, _, _) in super::super::model::active_zones(conn)? {
-            if everyone || managed.contains(&id) {
-                out.push(service::occupancy(conn, &principal, id)?);
-            }
-        }
-        Ok(out)
+        service::occupancy_everywhere(conn, &principal)
     })
     .await?;
     render(
@@ -272,7 +247,6 @@ struct LogQuery {
     zone_id: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    page: Option<i64>,
 }
 
 /// The 入退室記録 with filters and the CSV export.
@@ -281,13 +255,10 @@ async fn log_page(
     state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<LogQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let q = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: q.page,
-        per_page: Some(100),
-    }
-    .resolve()?;
+    let (page, per_page) = paging.fixed(100)?;
     let zone_id = q
         .zone_id
         .as_deref()
@@ -299,7 +270,7 @@ async fn log_page(
     } else {
         from
     };
-    let to = if to.is_empty() && q.page.is_none() && from == today {
+    let to = if to.is_empty() && paging.page.is_none() && from == today {
         today
     } else {
         to
@@ -313,7 +284,7 @@ async fn log_page(
     };
     let principal = user.auth.principal.clone();
     let (result, zones) = with_db(&state, move |conn| {
-        let zones = super::super::model::active_zones(conn)?;
+        let zones = service::active_zones(conn)?;
         let result = service::list_events(
             conn,
             &principal,

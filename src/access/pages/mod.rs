@@ -4,13 +4,9 @@
 mod gate;
 mod permits;
 
-use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::web::PageError;
 use crate::web::layout::NavLink;
-use actix_web::http::StatusCode;
 use actix_web::web;
-use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     permits::routes(cfg);
@@ -45,22 +41,6 @@ pub fn nav(p: &Principal, nav: &mut Vec<NavLink>) {
             href: "/access/log",
             label: "入退室記録",
         });
-    }
-}
-
-type Errors = BTreeMap<String, String>;
-
-/// Splits a service error into what a form shows: field messages beside the
-/// fields, or one message on top.
-fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status() {
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
-            Ok(match err.fields {
-                Some(fields) => (fields, None),
-                None => (Errors::new(), Some(err.message)),
-            })
-        }
-        _ => Err(err.into()),
     }
 }
 

@@ -2,12 +2,11 @@
 
 use super::super::rules::{PermitAction, PermitState};
 use super::super::service::{self, NewPermitInput, PermitQuery, PermitView, VisitorInput};
-use super::{Errors, form_errors, local_input, local_value};
-use crate::identity::Role;
+use super::{local_input, local_value};
 use crate::kit::time::wareki_datetime;
-use crate::register::model as register;
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors};
 use crate::web::layout::done;
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
 use actix_web::http::StatusCode;
@@ -62,7 +61,6 @@ struct PermitsPage {
 #[derive(Deserialize)]
 struct ListQuery {
     state: Option<String>,
-    page: Option<i64>,
 }
 
 #[get("/permits")]
@@ -70,13 +68,10 @@ async fn permits_page(
     state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<ListQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: Some(50),
-    }
-    .resolve()?;
+    let (page, per_page) = paging.fixed(50)?;
     let filter_state = query.state.filter(|s| !s.is_empty());
     let principal = user.auth.principal.clone();
     let q = PermitQuery {
@@ -152,20 +147,18 @@ struct PermitFormPage {
 
 async fn choices(state: &WebState) -> Result<(Vec<Choice>, Vec<Choice>), PageError> {
     Ok(with_db(state, |conn| {
-        let zones = super::super::model::active_zones(conn)?
+        let zones = service::active_zones(conn)?
             .into_iter()
             .map(|(id, code, name)| Choice {
                 id,
                 label: format!("{code} {name}"),
             })
             .collect();
-        let (users, _) = crate::identity::model::list_users(conn, 0, 1000)?;
-        let users = users
+        let users = crate::identity::service::active_users(conn, 1000)?
             .into_iter()
-            .filter(|u| u.active)
-            .map(|u| Choice {
-                id: u.id,
-                label: format!("{}（{}）", u.display_name, u.username),
+            .map(|(id, name, login)| Choice {
+                id,
+                label: format!("{name}（{login}）"),
             })
             .collect();
         Ok((zones, users))
@@ -274,25 +267,19 @@ async fn permit_page_for(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
-    let (permit, manages) = with_db(state, move |conn| {
+    let (permit, may) = with_db(state, move |conn| {
         let permit = service::get_permit(conn, &principal, id)?;
-        let manages = register::is_zone_manager(conn, permit.zone_id, principal.id)?;
-        Ok((permit, manages))
+        let may = service::permit_choices(conn, &principal, &permit)?;
+        Ok((permit, may))
     })
     .await?;
-    let me = user.auth.principal.id;
-    let can_decide = permit.state == "requested"
-        && manages
-        && permit.requested_by != me
-        && permit.holder_user_id != Some(me);
-    let can_revoke = permit.state == "approved" && (manages || user.has(Role::Admin));
     render(
         status,
         &PermitPage {
             layout: user.layout(&format!("入室許可 {}", permit.number)),
             p: row(permit),
-            can_decide,
-            can_revoke,
+            can_decide: may.decide,
+            can_revoke: may.revoke,
             error,
         },
     )

@@ -55,7 +55,7 @@ pub(crate) fn event_views(
     let mut guards: Vec<i64> = events.iter().map(|e| e.guard_id).collect();
     guards.sort_unstable();
     guards.dedup();
-    let names = model::user_names(conn, &guards)?;
+    let names = crate::identity::service::user_names(conn, &guards)?;
     let mut zone_ids: Vec<i64> = events.iter().map(|e| e.zone_id).collect();
     zone_ids.sort_unstable();
     zone_ids.dedup();

@@ -13,11 +13,16 @@ pub use gate::{
 };
 pub use keys::{cached_keys, keys, keys_for_code, publish_own_keys};
 pub use log::{AccessEventView, EventQuery, csv_export, list_events};
-pub use occupancy::{Occupancy, OccupantView, occupancy};
+pub use occupancy::{Occupancy, OccupantView, gate_zones, occupancy, occupancy_everywhere};
 pub use permits::{
-    NewPermitInput, PermitQuery, PermitView, VisitorInput, act, create_permit, get_permit,
-    list_permits, permit_code, rotate_keys,
+    NewPermitInput, PermitChoices, PermitQuery, PermitView, VisitorInput, act, create_permit,
+    get_permit, list_permits, permit_choices, permit_code, rotate_keys,
 };
+
+/// The zones people may enter now, `(id, code, name)`.
+pub fn active_zones(conn: &mut DbConn) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(crate::access::model::active_zones(conn)?)
+}
 
 use crate::db::DbConn;
 use crate::error::AppError;

@@ -87,3 +87,35 @@ pub fn occupancy(conn: &mut DbConn, by: &Principal, zone_id: i64) -> Result<Occu
         people,
     })
 }
+
+/// Every zone the person may see the occupants of, with its occupants: all for
+/// guards, auditors and admins, the managed ones for a manager, 403 for anyone else.
+pub fn occupancy_everywhere(conn: &mut DbConn, by: &Principal) -> Result<Vec<Occupancy>, AppError> {
+    let managed = register::zones_managed_by(conn, by.id)?;
+    let everyone = by.has_any(&[Role::Admin, Role::Auditor, Role::Guard]);
+    if !everyone && managed.is_empty() {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "在室者を閲覧できるのは、警備・受付、区域の管理者、監査担当、システム管理者です。",
+        ));
+    }
+    let mut out = Vec::new();
+    for (id, _, _) in model::active_zones(conn)? {
+        if everyone || managed.contains(&id) {
+            out.push(occupancy(conn, by, id)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The zones a person may work the gate of, `(id, "code name")`: every active
+/// zone for guards, the managed ones for a manager.
+pub fn gate_zones(conn: &mut DbConn, by: &Principal) -> Result<Vec<(i64, String)>, AppError> {
+    let all = model::active_zones(conn)?;
+    let managed = register::zones_managed_by(conn, by.id)?;
+    Ok(all
+        .into_iter()
+        .filter(|(id, _, _)| by.has(Role::Guard) || managed.contains(id))
+        .map(|(id, code, name)| (id, format!("{code} {name}")))
+        .collect())
+}

@@ -2,7 +2,8 @@
 
 pub mod export;
 
-use super::model::{self, AuditEvent, AuditFilter, NewAuditEvent};
+use super::model::{self, NewAuditEvent};
+pub use super::model::{AuditEvent, AuditFilter};
 use super::rules::{ChainWalk, Link};
 use crate::db::{self, DbConn};
 use crate::error::AppError;

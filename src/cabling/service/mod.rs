@@ -171,10 +171,12 @@ fn load(conn: &mut DbConn, id: i64) -> Result<CablingView, AppError> {
     Ok(CablingView::of(row, tags))
 }
 
+mod board;
 mod read;
 mod request;
 mod step;
 
+pub use board::{Board, BoardLine, board};
 pub use read::*;
 pub use request::*;
 pub use step::*;

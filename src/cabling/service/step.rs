@@ -25,43 +25,8 @@ pub fn step(
     let note = clean_optional(note, 2000).map_err(|e| AppError::invalid("notes", e))?;
     db::write_tx(conn, |conn| {
         let view = load(conn, id)?;
-        match step {
-            Step::Authorize | Step::Reject | Step::Verify => {
-                if !is_zone_manager(conn, view.zone_id, by.id)? {
-                    return Err(AppError::forbidden(
-                        "not_zone_manager",
-                        "この管理区域の管理者のみが行えます。",
-                    ));
-                }
-                if step != Step::Verify && view.requested_by == by.id {
-                    return Err(AppError::forbidden(
-                        "self_approval",
-                        "自分の申請に作業指示・却下をすることはできません。",
-                    ));
-                }
-                if step == Step::Verify
-                    && !rules::may_verify(&view.performer(), view.completed_by, by.id)
-                {
-                    return Err(AppError::forbidden(
-                        "self_verification",
-                        "自分が行った作業の完了確認はできません。",
-                    ));
-                }
-            }
-            Step::Complete => {
-                if !rules::may_complete(&view.performer(), by.id, by.has(Role::Operator)) {
-                    return Err(AppError::forbidden(
-                        "not_authorized_performer",
-                        match view.performer() {
-                            Performer::Operator(_) => {
-                                "作業指示で指名された運用管理者のみが完了を記録できます。"
-                            }
-                            Performer::Contractor => "委託事業者の作業は運用管理者が記録します。",
-                        },
-                    ));
-                }
-            }
-        }
+        let manager = step != Step::Complete && is_zone_manager(conn, view.zone_id, by.id)?;
+        check(&view, by, manager, step)?;
         let from = step.from_state();
         let current = CablingState::stored(&view.state)?;
         if current != from
@@ -99,4 +64,52 @@ pub fn step(
         record_step(conn, by, step.action(), id, &view.asset_tags, detail)?;
         load(conn, id)
     })
+}
+
+/// Whether `by` may take `step` on `view`, by who they are (the state is checked
+/// apart): `manager` says whether they manage the change's zone.
+pub(super) fn check(
+    view: &CablingView,
+    by: &Principal,
+    manager: bool,
+    step: Step,
+) -> Result<(), AppError> {
+    match step {
+        Step::Authorize | Step::Reject | Step::Verify => {
+            if !manager {
+                return Err(AppError::forbidden(
+                    "not_zone_manager",
+                    "この管理区域の管理者のみが行えます。",
+                ));
+            }
+            if step != Step::Verify && view.requested_by == by.id {
+                return Err(AppError::forbidden(
+                    "self_approval",
+                    "自分の申請に作業指示・却下をすることはできません。",
+                ));
+            }
+            if step == Step::Verify
+                && !rules::may_verify(&view.performer(), view.completed_by, by.id)
+            {
+                return Err(AppError::forbidden(
+                    "self_verification",
+                    "自分が行った作業の完了確認はできません。",
+                ));
+            }
+        }
+        Step::Complete => {
+            if !rules::may_complete(&view.performer(), by.id, by.has(Role::Operator)) {
+                return Err(AppError::forbidden(
+                    "not_authorized_performer",
+                    match view.performer() {
+                        Performer::Operator(_) => {
+                            "作業指示で指名された運用管理者のみが完了を記録できます。"
+                        }
+                        Performer::Contractor => "委託事業者の作業は運用管理者が記録します。",
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -350,3 +350,14 @@ pub fn people(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>> {
         .select((users::id, users::display_name, users::username))
         .load(conn)
 }
+
+/// The active holders of a role, `(id, display_name, username)` by name.
+pub fn active_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(i64, String, String)>> {
+    users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name, users::username))
+        .load(conn)
+}

@@ -5,15 +5,14 @@ mod session;
 mod users;
 
 use super::session::COOKIE_NAME;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::identity::{Principal, Role};
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{self, Errors};
 use crate::web::layout::NavLink;
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
-use actix_web::http::StatusCode;
 use actix_web::web;
-use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     session::routes(cfg);
@@ -37,8 +36,6 @@ pub fn nav(p: &Principal, nav: &mut Vec<NavLink>) {
     }
 }
 
-pub(super) type Errors = BTreeMap<String, String>;
-
 pub(super) fn session_cookie(state: &WebState, token: &str) -> Cookie<'static> {
     Cookie::build(COOKIE_NAME, token.to_owned())
         .path("/")
@@ -49,13 +46,8 @@ pub(super) fn session_cookie(state: &WebState, token: &str) -> Cookie<'static> {
         .finish()
 }
 
-/// Splits a service error into what a form shows: field messages beside the fields, or one message on top.
+/// Identity's forms show what the person can correct; a refusal (403) is the
+/// error page, since nothing on these forms can change who may do what.
 pub(super) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status() {
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok(match err.fields {
-            Some(fields) => (fields, None),
-            None => (Errors::new(), Some(err.message)),
-        }),
-        _ => Err(err.into()),
-    }
+    forms::form_errors_for(err, &[Failure::Invalid, Failure::Conflict])
 }

@@ -6,10 +6,6 @@ use crate::identity::model::{self, Department};
 use crate::identity::rules::{self, Role};
 use std::collections::BTreeMap;
 
-pub fn list_departments(conn: &mut DbConn) -> Result<Vec<Department>, AppError> {
-    Ok(model::list_departments(conn)?)
-}
-
 /// A new department (課). Admins only; the code is unique.
 pub fn create_department(
     conn: &mut DbConn,

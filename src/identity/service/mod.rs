@@ -1,12 +1,17 @@
 //! Identity use cases: signing in and out of sessions, and managing users and departments.
 
 mod departments;
+mod lookups;
 mod passwords;
 mod sessions;
 mod signin;
 mod users;
 
-pub use departments::{create_department, list_departments};
+pub use crate::identity::model::Department;
+pub use departments::create_department;
+pub use lookups::{
+    active_users, active_with_role, department_names, find_department, list_departments, user_names,
+};
 pub use sessions::{
     Authenticated, RememberedUsers, authenticate, authenticate_remembered,
     authenticate_remembering, logout, record_use, start_session,

@@ -1,9 +1,8 @@
 //! `/e/{tag}`: the phone-sized device page a scanned label opens, and its one-tap stocktake scan.
 
 use crate::error::AppError;
-use crate::identity::model as identity_model;
-use crate::register::model::{self as register_model, Equipment};
 use crate::register::rules::{Classification, Kind, Status, normalize_tag};
+use crate::register::service::{self as register, Equipment};
 use crate::register::stocktake::service::{self as stocktake, ScanResult, StocktakeView};
 use crate::web::PageError;
 use crate::web::WebState;
@@ -69,28 +68,17 @@ pub(super) async fn equipment_card(
         return Ok(see_other(&format!("/e/{}", percent_encode(&tag))));
     }
     let principal = user.auth.principal.clone();
-    let lookup = tag.clone();
-    let (e, department, zone, open, confirmed) = with_db(&state, move |conn| {
-        let Some(e) = register_model::find_equipment_by_tag(conn, &lookup)? else {
-            return Err(AppError::not_found(format!(
-                "資産番号 {lookup} の機器は台帳に登録されていません。ラベルを確認してください。"
-            )));
-        };
-        let department = identity_model::find_department(conn, e.department_id)?.name;
-        let (zone, open) = match e.zone_id {
-            Some(z) => (
-                Some(register_model::find_zone(conn, z)?.name),
-                stocktake::open_for_scanning(conn, &principal, z)?,
-            ),
-            None => (None, None),
-        };
-        let confirmed = match &open {
-            Some(s) => stocktake::already_scanned(conn, s.id, &e.asset_tag)?,
-            None => false,
-        };
-        Ok((e, department, zone, open, confirmed))
+    let card = with_db(&state, move |conn| {
+        register::device_card(conn, &principal, &tag)
     })
     .await?;
+    let (e, department, zone, open, confirmed) = (
+        card.equipment,
+        card.department,
+        card.zone,
+        card.stocktake,
+        card.confirmed,
+    );
     let scanned = query
         .scanned
         .as_deref()

@@ -1,5 +1,4 @@
 //! Pages: `/e/{tag}` (what a scanned label opens, phone-sized) and `/labels` (A4 label sheets).
-//! The stocktaking pages are routed from here too (see `register::stocktake::pages`).
 
 mod device_card;
 mod sheet_print;
@@ -12,10 +11,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(device_card::equipment_card)
         .service(device_card::equipment_card_scan)
         .service(sheet_print::label_sheet);
-    crate::register::stocktake::pages::routes(cfg);
 }
 
-/// ラベル印刷 for those who print labels; 棚卸 for those who take or audit stock.
+/// ラベル印刷 for those who print labels.
 pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
     if principal.has_any(&[Role::Admin, Role::SecurityManager, Role::Operator]) {
         nav.push(NavLink {
@@ -23,5 +21,4 @@ pub fn nav(principal: &Principal, nav: &mut Vec<NavLink>) {
             label: "ラベル印刷",
         });
     }
-    crate::register::stocktake::pages::nav(principal, nav);
 }

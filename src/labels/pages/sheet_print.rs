@@ -2,11 +2,10 @@
 
 use crate::error::AppError;
 use crate::identity::Role;
-use crate::identity::model as identity_model;
 use crate::labels::qr;
 use crate::labels::sheet::{SheetLayout, paginate};
-use crate::register::model::{self as register_model, Equipment};
-use crate::register::rules::{Status, normalize_tag};
+use crate::register::rules::normalize_tag;
+use crate::register::service::{self as register, Equipment};
 use crate::web::PageError;
 use crate::web::WebState;
 use crate::web::{Layout, PageUser, render, with_db};
@@ -177,7 +176,7 @@ pub(super) async fn label_sheet(
     let wanted = !tags.is_empty() || zone_id.is_some();
     if !wanted || !errors.is_empty() {
         let selected = zone_id;
-        let zones = with_db(&state, move |conn| Ok(register_model::list_zones(conn)?)).await?;
+        let zones = with_db(&state, register::zone_rows).await?;
         let page = SheetForm {
             layout: user.layout("ラベル印刷"),
             zones: zones
@@ -202,41 +201,11 @@ pub(super) async fn label_sheet(
         return render(status, &page);
     }
     let wanted_tags = tags.clone();
-    let (devices, departments, title) = with_db(&state, move |conn| {
-        use crate::db::schema::equipment;
-        use diesel::prelude::*;
-        let (devices, title) = match zone_id {
-            Some(z) => {
-                let zone = register_model::find_zone(conn, z).map_err(|e| match e {
-                    diesel::result::Error::NotFound => {
-                        AppError::not_found("指定された管理区域がありません。")
-                    }
-                    other => other.into(),
-                })?;
-                let rows: Vec<Equipment> = equipment::table
-                    .filter(equipment::zone_id.eq(z))
-                    .filter(equipment::status.ne(Status::Disposed.as_str()))
-                    .order(equipment::asset_tag.asc())
-                    .limit(MAX_LABELS as i64)
-                    .select(Equipment::as_select())
-                    .load(conn)?;
-                (rows, format!("{} {} の機器ラベル", zone.code, zone.name))
-            }
-            None => {
-                let rows: Vec<Equipment> = equipment::table
-                    .filter(equipment::asset_tag.eq_any(&wanted_tags))
-                    .select(Equipment::as_select())
-                    .load(conn)?;
-                (rows, "機器ラベル".to_owned())
-            }
-        };
-        let departments: HashMap<i64, String> = identity_model::list_departments(conn)?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        Ok((devices, departments, title))
+    let batch = with_db(&state, move |conn| {
+        register::label_batch(conn, zone_id, &wanted_tags, MAX_LABELS as i64)
     })
     .await?;
+    let (devices, departments, title) = (batch.devices, batch.departments, batch.title);
     // Keep the order asked for; list what is not registered.
     let mut by_tag: HashMap<String, Equipment> = devices
         .into_iter()

@@ -1,21 +1,8 @@
-//! Display lookups for lists: user names and asset tags by id.
+//! Display lookups for lists: asset tags by id.
 
 use crate::db::DbConn;
-use crate::db::schema::{equipment, users};
+use crate::db::schema::equipment;
 use diesel::prelude::*;
-
-/// Display names of users, for lists (one query).
-pub fn user_names(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> QueryResult<std::collections::HashMap<i64, String>> {
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect())
-}
 
 /// Asset tags of devices, for lists (one query).
 pub fn asset_tags(

@@ -1,15 +1,16 @@
 //! ライセンス管理: compliance per software with over-use flagged, the license ledger,
 //! the CSV for the audit, and the forms to register software and licenses.
 
-use super::{Errors, form_date, form_errors, form_number, opt};
 use crate::identity::Role;
-use crate::identity::model::Department;
+use crate::identity::service::Department;
 use crate::kit::time::wareki_date;
-use crate::licenses::model::{License, Software};
 use crate::licenses::rules::{EXPIRY_WARNING_DAYS, LicenseKind};
 use crate::licenses::service::{self, ComplianceReport, LicenseInput, SoftwareInput};
+use crate::licenses::service::{License, Software};
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_date, form_errors, opt};
+use crate::web::input::form_number;
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;

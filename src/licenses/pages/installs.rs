@@ -2,7 +2,6 @@
 //! (第14条), and the 導入ソフトウェア台帳 where what is found on devices is recorded.
 
 use super::catalog::software_label;
-use super::{Errors, form_errors, form_number, opt};
 use crate::error::AppError;
 use crate::identity::Role;
 use crate::kit::time::{wareki_date, wareki_datetime};
@@ -12,6 +11,8 @@ use crate::licenses::service::{
 };
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors, opt};
+use crate::web::input::form_number;
 use crate::web::layout::see_other;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -101,7 +102,7 @@ async fn load(state: &WebState, user: &PageUser) -> Result<Loaded, PageError> {
         } else {
             vec![]
         };
-        let software = crate::licenses::model::list_software(conn)?
+        let software = service::requestable_software(conn)?
             .iter()
             .map(|s| (s.id, software_label(s)))
             .collect();

@@ -4,14 +4,9 @@
 mod catalog;
 mod installs;
 
-use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::web::PageError;
 use crate::web::layout::NavLink;
-use actix_web::http::StatusCode;
 use actix_web::web;
-use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     catalog::routes(cfg);
@@ -38,44 +33,4 @@ pub fn nav(p: &Principal, nav: &mut Vec<NavLink>) {
             label: "ソフトウェア導入",
         });
     }
-}
-
-pub(crate) type Errors = BTreeMap<String, String>;
-
-/// Splits a service error into what a form shows: field messages beside the fields, or one message on top.
-pub(crate) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status() {
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
-            Ok(match err.fields {
-                Some(fields) => (fields, None),
-                None => (Errors::new(), Some(err.message)),
-            })
-        }
-        _ => Err(err.into()),
-    }
-}
-
-/// A date typed into a form: blank is absent, otherwise `YYYY-MM-DD`.
-pub(crate) fn form_date(errors: &mut Errors, field: &str, value: &str) -> Option<NaiveDate> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.insert(
-                field.into(),
-                crate::kit::time::date_format_message(crate::db::now()),
-            );
-            None
-        }
-    }
-}
-
-pub(crate) use crate::web::input::form_number;
-
-pub(crate) fn opt(value: &str) -> Option<String> {
-    let v = value.trim();
-    (!v.is_empty()).then(|| v.to_owned())
 }

@@ -77,6 +77,12 @@ pub fn list_software(conn: &mut DbConn, by: &Principal) -> Result<Vec<Software>,
     Ok(model::list_software(conn)?)
 }
 
+/// The software an install request can name: the whole catalogue, offered to
+/// every requester (who need not be a reader of the license register).
+pub fn requestable_software(conn: &mut DbConn) -> Result<Vec<Software>, AppError> {
+    Ok(model::list_software(conn)?)
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LicenseInput {
@@ -158,7 +164,7 @@ pub fn create_license(
             "登録されていないソフトウェアです。".into(),
         );
     }
-    if crate::identity::model::list_departments(conn)?
+    if crate::identity::service::list_departments(conn)?
         .iter()
         .all(|d| d.id != input.department_id)
     {

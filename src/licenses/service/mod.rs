@@ -4,14 +4,14 @@ mod catalog;
 mod installs;
 mod requests;
 
+pub use crate::licenses::model::{License, Software};
 pub use catalog::*;
 pub use installs::*;
 pub use requests::*;
 
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::identity::{Principal, Role};
-use crate::register::model::{Equipment, find_equipment_by_tag, is_zone_manager};
-use crate::register::rules::normalize_tag;
+use crate::register::model::{Equipment, is_zone_manager};
 use std::collections::BTreeMap;
 
 pub(crate) type Faults = BTreeMap<String, String>;
@@ -22,12 +22,10 @@ pub(crate) fn device_by_tag(
     field: &str,
     input: &str,
 ) -> Result<Equipment, AppError> {
-    let tag = normalize_tag(input).map_err(|e| AppError::invalid(field, e.message()))?;
-    find_equipment_by_tag(conn, &tag)?.ok_or_else(|| {
-        AppError::invalid(
-            field,
-            format!("資産番号 {tag} の機器は登録されていません。"),
-        )
+    // A tag in a request body is a field of it: unknown is 422 on that field, not 404.
+    crate::register::service::device_by_tag(conn, input).map_err(|e| match e.kind {
+        Failure::NotFound => AppError::invalid(field, e.message),
+        _ => e,
     })
 }
 

@@ -3,8 +3,8 @@
 use super::{label_status, opt_date};
 use crate::kit::time::wareki_datetime;
 use crate::power::chart::line_chart;
-use crate::power::model::Reading;
 use crate::power::rules::{SelfTestResult, status_flags};
+use crate::power::service::Reading;
 use crate::power::service::{self, EventView, READERS};
 use crate::web::PageError;
 use crate::web::WebState;

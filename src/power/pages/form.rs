@@ -1,10 +1,12 @@
 //! The UPS record form: reading it, checking it, and saving the record.
 
 use crate::error::AppError;
+use crate::error::Failure;
 use crate::power::rules::SelfTestResult;
 use crate::power::service::{self, UpsInput};
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{self, Errors, form_date};
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -12,7 +14,6 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// The UPS record form, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -48,8 +49,6 @@ struct UpsForm {
     #[serde(default)]
     nut_ups_name: String,
 }
-
-type Errors = BTreeMap<String, String>;
 
 impl UpsForm {
     fn from_view(v: &service::UpsView) -> UpsForm {
@@ -98,25 +97,17 @@ impl UpsForm {
         let outlets_battery = number("outlets_battery", &self.outlets_battery, false);
         let outlets_surge_only = number("outlets_surge_only", &self.outlets_surge_only, false);
         let nut_port = number("nut_port", &self.nut_port, false);
-        let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
-            let t = text.trim();
-            if t.is_empty() {
-                return None;
-            }
-            match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.insert(
-                        field.to_owned(),
-                        crate::kit::time::date_format_message(crate::db::now()),
-                    );
-                    None
-                }
-            }
-        };
-        let installed = date("battery_installed_on", &self.battery_installed_on);
-        let due = date("battery_replace_due", &self.battery_replace_due);
-        let tested = date("last_self_test_on", &self.last_self_test_on);
+        let installed = form_date(
+            &mut errors,
+            "battery_installed_on",
+            &self.battery_installed_on,
+        );
+        let due = form_date(
+            &mut errors,
+            "battery_replace_due",
+            &self.battery_replace_due,
+        );
+        let tested = form_date(&mut errors, "last_self_test_on", &self.last_self_test_on);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -171,22 +162,9 @@ async fn editable(
     user: &PageUser,
     tag: String,
 ) -> Result<(String, Option<service::UpsView>), AppError> {
-    user.require_any(&[
-        crate::identity::Role::Operator,
-        crate::identity::Role::SecurityManager,
-    ])?;
     let principal = user.auth.principal.clone();
     with_db(state, move |conn| {
-        let e = service::ups_by_tag(conn, &tag)?;
-        if !service::may_edit(&principal, &e) {
-            return Err(AppError::forbidden(
-                "forbidden",
-                "この機器の所属課のセキュリティ管理者または運用管理者のみ登録できます。",
-            ));
-        }
-        let view =
-            crate::power::model::find_unit(conn, e.id)?.map(|u| service::UpsView::of(&e, &u));
-        Ok((e.asset_tag, view))
+        service::editable_ups(conn, &principal, &tag)
     })
     .await
 }
@@ -229,14 +207,13 @@ pub(super) async fn ups_edit_submit(
             &format!("/power/ups/{tag}"),
             "UPSの情報を保存しました。",
         )),
-        Err(err) if err.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(err) => {
+            // Only a mistyped field comes back onto this form; a refusal is the error page.
+            let (errors, error) = forms::form_errors_for(err, &[Failure::Invalid])?;
             let mut page = form_page(&user, &tag, form);
-            page.errors = err.fields.clone().unwrap_or_default();
-            if page.errors.is_empty() {
-                page.error = Some(err.message);
-            }
+            page.errors = errors;
+            page.error = error;
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(err) => Err(err.into()),
     }
 }

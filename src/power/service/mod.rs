@@ -6,17 +6,18 @@
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::register::model::{Equipment, find_equipment_by_tag};
-use crate::register::rules::{Kind, normalize_tag};
+use crate::register::model::Equipment;
+use crate::register::rules::Kind;
 
 mod coverage;
 mod poll;
 mod records;
 mod status;
 
+pub use crate::power::model::Reading;
 pub use coverage::{CoverageRow, coverage, today};
 pub use poll::{EventView, event_view, record_poll, ups_events};
-pub use records::{UpsInput, UpsView, get_ups, set_ups, validate};
+pub use records::{UpsInput, UpsView, editable_ups, get_ups, set_ups, validate};
 pub use status::{
     StatusView, UpsPageData, UpsSummary, fresh_since, live_word, status_view, ups_overview,
     ups_page, ups_status,
@@ -24,9 +25,7 @@ pub use status::{
 
 /// A device by a tag as typed or scanned; 404 when unknown.
 pub fn equipment_by_tag(conn: &mut DbConn, tag: &str) -> Result<Equipment, AppError> {
-    let tag = normalize_tag(tag).map_err(|e| AppError::not_found(e.message()))?;
-    find_equipment_by_tag(conn, &tag)?
-        .ok_or_else(|| AppError::not_found(format!("資産番号 {tag} の機器は登録されていません。")))
+    crate::register::service::device_by_tag(conn, tag)
 }
 
 /// A device that must be a UPS: 404 unknown, 409 `not_a_ups` otherwise.

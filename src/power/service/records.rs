@@ -240,12 +240,7 @@ pub fn set_ups(
 ) -> Result<(UpsView, bool), AppError> {
     principal.require_any(&[Role::Operator, Role::SecurityManager])?;
     let e = equipment_by_tag(conn, tag)?;
-    if !may_edit(principal, &e) {
-        return Err(AppError::forbidden(
-            "forbidden",
-            "この機器の所属課のセキュリティ管理者または運用管理者のみ登録できます。",
-        ));
-    }
+    require_editor(principal, &e)?;
     let e = ups_by_tag(conn, &e.asset_tag)?;
     let fields = validate(input, nut_ports)?;
     db::write_tx(conn, |conn| {
@@ -281,4 +276,31 @@ pub fn get_ups(conn: &mut DbConn, tag: &str) -> Result<UpsView, AppError> {
         ))
     })?;
     Ok(UpsView::of(&e, &unit))
+}
+
+/// A UPS its record form may edit, with the record so far (none before the
+/// first save): operators, and security managers of its department (403), for
+/// a registered UPS (404, 409 `not_a_ups`).
+pub fn editable_ups(
+    conn: &mut DbConn,
+    by: &Principal,
+    tag: &str,
+) -> Result<(String, Option<UpsView>), AppError> {
+    by.require_any(&[Role::Operator, Role::SecurityManager])?;
+    let e = ups_by_tag(conn, tag)?;
+    require_editor(by, &e)?;
+    let view = model::find_unit(conn, e.id)?.map(|u| UpsView::of(&e, &u));
+    Ok((e.asset_tag, view))
+}
+
+/// 403 unless `by` may edit this device's UPS record.
+fn require_editor(by: &Principal, e: &Equipment) -> Result<(), AppError> {
+    if may_edit(by, e) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "forbidden",
+            "この機器の所属課のセキュリティ管理者または運用管理者のみ登録できます。",
+        ))
+    }
 }

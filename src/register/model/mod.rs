@@ -149,3 +149,18 @@ pub mod movements;
 pub use movements::*;
 pub mod disposals;
 pub use disposals::*;
+
+/// The devices of a zone still in the register (not disposed), by tag, at most `limit`.
+pub fn equipment_in_zone(
+    conn: &mut DbConn,
+    zone_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Equipment>> {
+    equipment::table
+        .filter(equipment::zone_id.eq(zone_id))
+        .filter(equipment::status.ne(crate::register::rules::Status::Disposed.as_str()))
+        .order(equipment::asset_tag.asc())
+        .limit(limit)
+        .select(Equipment::as_select())
+        .load(conn)
+}

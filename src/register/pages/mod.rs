@@ -5,19 +5,16 @@ mod equipment;
 mod movements;
 mod zones;
 
-use crate::error::AppError;
 use crate::identity::Principal;
-use crate::web::PageError;
 use crate::web::layout::NavLink;
-use actix_web::http::StatusCode;
 use actix_web::web;
-use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Literal paths (`/equipment/new`, `/equipment/export.csv`) before `/equipment/{tag}`.
     equipment::routes(cfg);
     zones::routes(cfg);
     movements::routes(cfg);
+    super::stocktake::pages::routes(cfg);
 }
 
 /// This area's entries in the menu, for the principal's roles.
@@ -34,22 +31,6 @@ pub fn nav(_principal: &Principal, nav: &mut Vec<NavLink>) {
         href: "/movements",
         label: "持出・持込",
     });
-}
-
-pub(crate) type Errors = BTreeMap<String, String>;
-
-/// Splits a service error into what a form shows: field messages beside the
-/// fields, or one message on top; other errors become the error page.
-pub(crate) fn form_errors(err: AppError) -> Result<(Errors, Option<String>), PageError> {
-    match err.status() {
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN => {
-            Ok(match err.fields {
-                Some(fields) => (fields, None),
-                None => (Errors::new(), Some(err.message)),
-            })
-        }
-        _ => Err(err.into()),
-    }
 }
 
 /// A select option.

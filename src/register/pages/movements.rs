@@ -2,11 +2,12 @@
 
 use crate::error::AppError;
 use crate::identity::Role;
-use crate::identity::model::names_of;
+use crate::identity::service::user_names;
 use crate::kit::time::{wareki_date, wareki_datetime};
-use crate::register::model::{self, MovementFilter};
 use crate::register::rules::{Direction, MovementState};
-use crate::register::service::movements::{self as service, MovementInput, MovementView};
+use crate::register::service::movements::{
+    self as service, MovementFilter, MovementInput, MovementStep, MovementView,
+};
 use crate::register::service::{ZoneView, list_zones};
 use crate::web::PageError;
 use crate::web::WebState;
@@ -104,7 +105,6 @@ struct ListParams {
     zone_id: Option<String>,
     asset_tag: Option<String>,
     overdue: Option<String>,
-    page: Option<i64>,
 }
 
 #[get("/movements")]
@@ -112,13 +112,10 @@ async fn list_page(
     state: web::Data<WebState>,
     user: PageUser,
     params: web::Query<ListParams>,
+    paging: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let p = params.into_inner();
-    let (page, per_page) = PageQuery {
-        page: p.page,
-        per_page: Some(50),
-    }
-    .resolve()?;
+    let (page, per_page) = paging.fixed(50)?;
     let chosen_state = p.state.as_deref().and_then(MovementState::parse);
     let zone_id = p.zone_id.as_deref().and_then(|z| z.parse::<i64>().ok());
     let overdue = p.overdue.is_some();
@@ -140,7 +137,7 @@ async fn list_page(
             per_page,
         )?;
         let ids: Vec<i64> = items.iter().map(|m| m.requested_by).collect();
-        Ok((items, total, list_zones(conn)?, names_of(conn, &ids)?))
+        Ok((items, total, list_zones(conn)?, user_names(conn, &ids)?))
     })
     .await?;
     let query_string = format!(
@@ -322,30 +319,26 @@ async fn detail(
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
     let principal = user.auth.principal.clone();
-    let (m, zones, names, manages) = with_db(state, move |conn| {
+    let (m, zones, names, steps) = with_db(state, move |conn| {
         let m = service::get_movement(conn, &principal, id)?;
         let ids: Vec<i64> = [Some(m.requested_by), m.decided_by]
             .into_iter()
             .flatten()
             .collect();
-        let manages = model::is_zone_manager(conn, m.zone_id, principal.id)?;
-        Ok((m, list_zones(conn)?, names_of(conn, &ids)?, manages))
+        let steps = service::steps_open_to(conn, &principal, &m)?;
+        Ok((m, list_zones(conn)?, user_names(conn, &ids)?, steps))
     })
     .await?;
-    let executor = user.has_any(&[Role::Operator, Role::Guard, Role::SecurityManager]);
-    let mine = m.requested_by == user.id;
-    let mut actions = vec![];
-    match m.state {
-        MovementState::Requested if manages && !mine => {
-            actions.extend([("approve", "承認する"), ("reject", "却下する")])
-        }
-        MovementState::Requested if mine => actions.push(("cancel", "申請を取り消す")),
-        MovementState::Approved if executor => actions.push(("complete", "実施を記録する")),
-        MovementState::Completed if executor && m.direction == Direction::Out => {
-            actions.push(("return", "返却を確認する"))
-        }
-        _ => {}
-    }
+    let actions = steps
+        .into_iter()
+        .map(|s| match s {
+            MovementStep::Approve => ("approve", "承認する"),
+            MovementStep::Reject => ("reject", "却下する"),
+            MovementStep::Cancel => ("cancel", "申請を取り消す"),
+            MovementStep::Complete => ("complete", "実施を記録する"),
+            MovementStep::Return => ("return", "返却を確認する"),
+        })
+        .collect();
     let m = row(&m, &zones, &names);
     Ok(DetailPage {
         // Each request its own title, so that tabs and history tell them apart.

@@ -1,14 +1,13 @@
 //! 管理区域 pages: the list with managers' names, and create/edit for admins.
 
-use super::{Choice, Errors, form_errors};
-use crate::db::DbConn;
+use super::Choice;
 use crate::error::AppError;
 use crate::identity::Role;
-use crate::identity::model as identity_model;
 use crate::identity::service as identity_service;
 use crate::register::service::{self, ZoneInput, ZonePatch, ZoneView};
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors};
 use crate::web::layout::done;
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -22,28 +21,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(zone_new_submit)
         .service(zone_edit_form)
         .service(zone_edit_submit);
-}
-
-/// Active security managers by id, with their display names (zone managers are chosen among them).
-fn security_managers(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {
-    let (users, _) = identity_model::list_users(conn, 0, 100_000)?;
-    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let roles = identity_model::roles_of_many(conn, &ids)?;
-    Ok(users
-        .into_iter()
-        .filter(|u| {
-            u.active
-                && roles
-                    .get(&u.id)
-                    .is_some_and(|r| r.contains(&Role::SecurityManager))
-        })
-        .map(|u| (u.id, format!("{}（{}）", u.display_name, u.username)))
-        .collect())
-}
-
-fn user_names(conn: &mut DbConn) -> Result<HashMap<i64, String>, AppError> {
-    let (users, _) = identity_model::list_users(conn, 0, 100_000)?;
-    Ok(users.into_iter().map(|u| (u.id, u.display_name)).collect())
 }
 
 struct ZoneRow {
@@ -67,11 +44,10 @@ struct ZonesPage {
 #[get("/zones")]
 async fn zones_list(state: web::Data<WebState>, user: PageUser) -> Result<HttpResponse, PageError> {
     let (zones, departments, names) = with_db(&state, |conn| {
-        Ok((
-            service::list_zones(conn)?,
-            identity_service::list_departments(conn)?,
-            user_names(conn)?,
-        ))
+        let zones = service::list_zones(conn)?;
+        let managers: Vec<i64> = zones.iter().flat_map(|z| z.manager_ids.clone()).collect();
+        let names = identity_service::user_names(conn, &managers)?;
+        Ok((zones, identity_service::list_departments(conn)?, names))
     })
     .await?;
     let rows = zones
@@ -168,7 +144,7 @@ async fn form_page(
     let (departments, managers) = with_db(state, |conn| {
         Ok((
             identity_service::list_departments(conn)?,
-            security_managers(conn)?,
+            service::manager_choices(conn)?,
         ))
     })
     .await?;

@@ -1,7 +1,7 @@
 //! Disposal (第3条2項(3), 第23条2項): the device leaves service for good, and the
 //! record of how (erasure method, certificate, witness) stays forever.
 
-use super::equipment::find_by_tag;
+use super::equipment::device_by_tag;
 use super::{may_change, not_allowed};
 use crate::audit;
 use crate::db::{self, DbConn};
@@ -64,7 +64,7 @@ pub fn dispose_equipment(
     input: &DisposalInput,
 ) -> Result<DisposalView, AppError> {
     db::write_tx(conn, |conn| {
-        let current = find_by_tag(conn, raw_tag)?;
+        let current = device_by_tag(conn, raw_tag)?;
         if !may_change(conn, by, current.department_id, current.zone_id)? {
             return Err(not_allowed(Some(&current)));
         }
@@ -166,7 +166,7 @@ pub fn dispose_equipment(
 
 /// The disposal record of a device, if it was disposed of.
 pub fn disposal_of(conn: &mut DbConn, raw_tag: &str) -> Result<Option<DisposalView>, AppError> {
-    let e = find_by_tag(conn, raw_tag)?;
+    let e = device_by_tag(conn, raw_tag)?;
     model::disposal_of(conn, e.id)?
         .map(|d| view(d, e.asset_tag))
         .transpose()

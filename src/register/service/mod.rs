@@ -1,21 +1,29 @@
 //! Register use cases: zones and their managers, the equipment record.
 
+mod card;
 pub mod csv_io;
 mod disposals;
 mod equipment;
+mod labels;
 pub mod movements;
 mod zones;
 
+pub use card::{DeviceCard, device_card};
 pub use disposals::{DisposalInput, DisposalView, disposal_of, dispose_equipment};
+pub use labels::{LabelBatch, label_batch};
 
+pub use crate::register::model::{Equipment, MatchCount, Zone};
 pub use equipment::{
-    EquipmentInput, EquipmentPatch, EquipmentView, LocationInput, create_equipment,
-    equipment_history, get_equipment, list_equipment, update_equipment, view_of, views_of,
+    EquipmentInput, EquipmentPatch, EquipmentQuery, EquipmentView, LocationInput, create_equipment,
+    device_by_tag, equipment_history, get_equipment, list_equipment, update_equipment, view_of,
+    views_of,
 };
-pub use zones::{ZoneInput, ZonePatch, ZoneView, create_zone, get_zone, list_zones, update_zone};
+pub use zones::{
+    ZoneInput, ZonePatch, ZoneView, create_zone, find_zone_row, get_zone, is_zone_manager,
+    list_zones, manager_choices, update_zone, zone_choices, zone_rows, zones_managed_by,
+};
 
 use crate::identity::{Principal, Role};
-use crate::register::model::Equipment;
 
 /// Whether a principal may change this device's record: operators, and the
 /// security managers of its department or of the zone it stands in.

@@ -247,3 +247,42 @@ pub fn update_zone(
 fn before_json(z: &ZoneView) -> serde_json::Value {
     json!({ "name": z.name, "department_id": z.department_id, "location": z.location, "manager_ids": z.manager_ids, "active": z.active })
 }
+
+/// Every zone's row, by code: for pages that offer a zone to choose.
+pub fn zone_rows(conn: &mut DbConn) -> Result<Vec<Zone>, AppError> {
+    Ok(model::list_zones(conn)?)
+}
+
+/// Every zone as `(id, "code name")`, by code, for a select.
+pub fn zone_choices(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(zone_rows(conn)?
+        .into_iter()
+        .map(|z| (z.id, format!("{} {}", z.code, z.name)))
+        .collect())
+}
+
+/// One zone's row, or 404.
+pub fn find_zone_row(conn: &mut DbConn, id: i64) -> Result<Zone, AppError> {
+    Ok(model::find_zone(conn, id)?)
+}
+
+/// The zones `user_id` manages now.
+pub fn zones_managed_by(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(model::zones_managed_by(conn, user_id)?)
+}
+
+/// Whether `user_id` manages `zone_id` now.
+pub fn is_zone_manager(conn: &mut DbConn, zone_id: i64, user_id: i64) -> Result<bool, AppError> {
+    Ok(model::is_zone_manager(conn, zone_id, user_id)?)
+}
+
+/// The people a zone can be given to: active security managers, by login, as
+/// `(id, "name（login）")`.
+pub fn manager_choices(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {
+    let mut people = crate::identity::service::active_with_role(conn, Role::SecurityManager)?;
+    people.sort_by(|a, b| a.2.cmp(&b.2));
+    Ok(people
+        .into_iter()
+        .map(|(id, name, login)| (id, format!("{name}（{login}）")))
+        .collect())
+}

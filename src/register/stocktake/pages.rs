@@ -5,7 +5,6 @@ use super::service::{self, Report, StocktakeState, StocktakeView};
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::kit::time::{parse_instant, wareki_datetime};
-use crate::register::model as register_model;
 use crate::web::PageError;
 use crate::web::WebState;
 use crate::web::layout::{NavLink, done};
@@ -102,18 +101,10 @@ async fn list_page(
             PageQuery::offset(page, per_page),
             per_page,
         )?;
-        let mut zones = vec![];
-        for z in register_model::list_zones(conn)?
+        let zones = service::scannable_zones(conn, &principal)?
             .into_iter()
-            .filter(|z| z.active)
-        {
-            if service::may_scan(conn, &principal, z.id)? {
-                zones.push(ZoneOption {
-                    id: z.id,
-                    label: format!("{} {}", z.code, z.name),
-                });
-            }
-        }
+            .map(|(id, label)| ZoneOption { id, label })
+            .collect();
         Ok((items, total, zones))
     })
     .await?;

@@ -16,7 +16,7 @@ use serde_json::json;
 
 /// The one who asked, or the one who would enter, never decides (第5条).
 fn check_decider(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<(), AppError> {
-    if permit.requested_by == by.id || permit.holder_user_id == Some(by.id) {
+    if is_own(by, permit.requested_by, permit.holder_user_id) {
         return Err(AppError::forbidden(
             "self_approval",
             "自分の申請、または自分が入室する申請は承認・却下できません。",
@@ -29,6 +29,38 @@ fn check_decider(conn: &mut DbConn, by: &Principal, permit: &Permit) -> Result<(
         ));
     }
     Ok(())
+}
+
+fn is_own(by: &Principal, requested_by: i64, holder: Option<i64>) -> bool {
+    requested_by == by.id || holder == Some(by.id)
+}
+
+/// Revocation: an admin, or a manager of the zone (asked only when needed).
+fn may_revoke(
+    by: &Principal,
+    manages: impl FnOnce() -> diesel::QueryResult<bool>,
+) -> diesel::QueryResult<bool> {
+    Ok(by.has(Role::Admin) || manages()?)
+}
+
+/// The buttons a permit's page offers this person: the checks of [`act`].
+pub struct PermitChoices {
+    pub decide: bool,
+    pub revoke: bool,
+}
+
+pub fn permit_choices(
+    conn: &mut DbConn,
+    by: &Principal,
+    permit: &PermitView,
+) -> Result<PermitChoices, AppError> {
+    let manages = register::is_zone_manager(conn, permit.zone_id, by.id)?;
+    Ok(PermitChoices {
+        decide: permit.state == PermitState::Requested.as_str()
+            && manages
+            && !is_own(by, permit.requested_by, permit.holder_user_id),
+        revoke: permit.state == PermitState::Approved.as_str() && may_revoke(by, || Ok(manages))?,
+    })
 }
 
 fn state_conflict(permit: &Permit, action: PermitAction, now: NaiveDateTime) -> AppError {
@@ -164,7 +196,9 @@ fn revoke(
     let reason = clean_optional(note, 500).map_err(|e| AppError::invalid("note", e))?;
     db::write_tx(conn, |conn| {
         let permit = model::find_permit(conn, id)?;
-        if !by.has(Role::Admin) && !register::is_zone_manager(conn, permit.zone_id, by.id)? {
+        if !may_revoke(by, || {
+            register::is_zone_manager(conn, permit.zone_id, by.id)
+        })? {
             return Err(AppError::forbidden(
                 "not_zone_manager",
                 "入室許可を取り消せるのは、区域の管理者とシステム管理者です。",

@@ -4,7 +4,7 @@
 mod decide;
 mod read;
 
-pub use decide::{act, rotate_keys};
+pub use decide::{PermitChoices, act, permit_choices, rotate_keys};
 use read::view;
 pub(crate) use read::{CodeReaders, holder_identity, user_info, views};
 pub use read::{PermitQuery, PermitView, get_permit, list_permits, permit_code, permit_number};

@@ -1,9 +1,9 @@
 //! 利用者登録/編集: the form, its validation, and the admin's password reset.
 
 use crate::error::AppError;
-use crate::identity::model::Department;
 use crate::identity::pages::{Errors, form_errors};
 use crate::identity::rules::Role;
+use crate::identity::service::Department;
 use crate::identity::service::{self, NewUserInput, UserPatch, UserView};
 use crate::web::PageError;
 use crate::web::WebState;

@@ -2,8 +2,8 @@
 
 mod form;
 
-use crate::identity::model::Department;
 use crate::identity::rules::Role;
+use crate::identity::service::Department;
 use crate::identity::service::{self};
 use crate::kit::time::wareki_date;
 use crate::web::PageError;

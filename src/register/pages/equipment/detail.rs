@@ -165,7 +165,7 @@ pub(super) async fn detail_page(
                 (history, names),
                 disposal,
                 identity_service::list_departments(conn)?,
-                model::list_zones(conn)?,
+                service::zone_rows(conn)?,
                 can_change,
             ))
         })

@@ -113,7 +113,7 @@ pub(super) async fn choices_data(
     with_db(state, |conn| {
         Ok((
             identity_service::list_departments(conn)?,
-            model::list_zones(conn)?,
+            service::zone_rows(conn)?,
         ))
     })
     .await

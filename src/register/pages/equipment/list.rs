@@ -16,7 +16,6 @@ pub(super) struct ListQuery {
     pub(super) key_equipment: String,
     #[serde(default)]
     pub(super) status: String,
-    pub(super) page: Option<i64>,
 }
 
 impl ListQuery {
@@ -33,7 +32,7 @@ impl ListQuery {
             },
             status: Status::parse(&self.status),
             kind: Kind::parse(&self.kind),
-            page: self.page,
+            page: None,
             per_page: None,
         }
     }
@@ -95,14 +94,11 @@ pub(super) async fn equipment_list(
     state: web::Data<WebState>,
     user: PageUser,
     query: web::Query<ListQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let api = query.api();
-    let (page, per_page) = PageQuery {
-        page: api.page,
-        per_page: None,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.fixed(crate::web::pagination::DEFAULT_PER_PAGE)?;
     let (filter, error) = match api.filter() {
         Ok(f) => (Some(f), None),
         Err(e) => (
@@ -121,7 +117,7 @@ pub(super) async fn equipment_list(
             }
             None => (
                 Vec::new(),
-                model::MatchCount {
+                MatchCount {
                     total: 0,
                     exact: true,
                 },
@@ -131,7 +127,7 @@ pub(super) async fn equipment_list(
             items,
             count,
             identity_service::list_departments(conn)?,
-            model::list_zones(conn)?,
+            service::zone_rows(conn)?,
         ))
     })
     .await?;

@@ -13,21 +13,21 @@ use form_values::*;
 use import::*;
 use list::*;
 
-use super::{Choice, Errors, blank_none, form_errors};
+use super::{Choice, blank_none};
 use crate::audit::AuditEvent;
 use crate::error::AppError;
 use crate::identity::Role;
-use crate::identity::model::Department;
 use crate::identity::service as identity_service;
+use crate::identity::service::Department;
 use crate::kit::time::{wareki_date, wareki_datetime};
-use crate::register::api::equipment::EquipmentQuery;
-use crate::register::model::{self, Zone};
 use crate::register::rules::{Classification, DisposalMethod, Kind, Status, SurgeProtection};
 use crate::register::service::{
-    self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentView, LocationInput,
+    self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentQuery,
+    EquipmentView, LocationInput, MatchCount, Zone,
 };
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors};
 
 use crate::web::layout::{done, see_other};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};

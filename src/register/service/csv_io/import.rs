@@ -237,7 +237,7 @@ fn lookups(
         return Err(one_line(2, "データ行がありません。"));
     }
     let mut l = Lookups {
-        departments: identity_model::list_departments(conn)?
+        departments: crate::identity::service::list_departments(conn)?
             .into_iter()
             .map(|d| (d.code, d.id))
             .collect(),

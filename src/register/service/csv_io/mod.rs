@@ -18,7 +18,6 @@ use crate::audit;
 use crate::db::schema::equipment;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::identity::model as identity_model;
 use crate::identity::{Principal, Role};
 use crate::kit::excel::CsvWriter;
 use crate::register::model::{self, Equipment, EquipmentFields, EquipmentFilter, Zone};
@@ -101,7 +100,7 @@ fn all_matching(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<Vec<Equip
 /// The register as an Excel-ready CSV: UTF-8 with BOM, CRLF, Japanese headers and labels.
 pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<Vec<u8>, AppError> {
     let rows = all_matching(conn, filter)?;
-    let departments: HashMap<i64, String> = identity_model::list_departments(conn)?
+    let departments: HashMap<i64, String> = crate::identity::service::list_departments(conn)?
         .into_iter()
         .map(|d| (d.id, d.code))
         .collect();

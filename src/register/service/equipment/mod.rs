@@ -2,10 +2,12 @@
 //! one device, a page of the register, its history. Input checks and writes have their own files.
 
 mod input;
+mod query;
 mod write;
 
 pub use input::{EquipmentInput, EquipmentPatch, LocationInput};
 pub(crate) use input::{Faults, fields_of_input, workflow_status};
+pub use query::EquipmentQuery;
 pub(crate) use write::changes;
 pub use write::{create_equipment, update_equipment};
 
@@ -95,17 +97,19 @@ pub fn views_of(conn: &mut DbConn, rows: Vec<Equipment>) -> Result<Vec<Equipment
         .collect()
 }
 
-/// The device a scanned or typed tag names, read by `find`; 404 when there is none.
+/// The device a scanned or typed tag names, read by `find`: the one answer for
+/// "no such device", 404 `not_found`, whether the tag is unreadable or unknown.
 fn by_tag<T>(
     raw: &str,
     find: impl FnOnce(&str) -> diesel::QueryResult<Option<T>>,
 ) -> Result<T, AppError> {
-    let tag = normalize_tag(raw)
-        .map_err(|_| AppError::not_found("指定された機器は登録されていません。"))?;
-    find(&tag)?.ok_or_else(|| AppError::not_found(format!("機器 {tag} は登録されていません。")))
+    let tag = normalize_tag(raw).map_err(|e| AppError::not_found(e.message()))?;
+    find(&tag)?
+        .ok_or_else(|| AppError::not_found(format!("資産番号 {tag} の機器は登録されていません。")))
 }
 
-pub(crate) fn find_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
+/// The device a tag as typed or scanned names; 404 when there is none.
+pub fn device_by_tag(conn: &mut DbConn, raw: &str) -> Result<Equipment, AppError> {
     by_tag(raw, |tag| model::find_equipment_by_tag(conn, tag))
 }
 
@@ -132,7 +136,7 @@ pub fn list_equipment(
 
 /// A device's full change history from the audit chain, newest first.
 pub fn equipment_history(conn: &mut DbConn, raw_tag: &str) -> Result<Vec<AuditEvent>, AppError> {
-    let e = find_by_tag(conn, raw_tag)?;
+    let e = device_by_tag(conn, raw_tag)?;
     Ok(audit::service::history(
         conn,
         "equipment",

@@ -2,8 +2,8 @@
 
 use super::input::{check_references, text};
 use super::{
-    EquipmentInput, EquipmentPatch, EquipmentView, Faults, fields_of_input, find_by_tag, views_of,
-    workflow_status,
+    EquipmentInput, EquipmentPatch, EquipmentView, Faults, device_by_tag, fields_of_input,
+    views_of, workflow_status,
 };
 use crate::audit;
 use crate::db::{self, DbConn};
@@ -64,7 +64,7 @@ pub fn update_equipment(
     patch: &EquipmentPatch,
 ) -> Result<EquipmentView, AppError> {
     db::write_tx(conn, |conn| {
-        let current = find_by_tag(conn, raw_tag)?;
+        let current = device_by_tag(conn, raw_tag)?;
         if !may_change(conn, by, current.department_id, current.zone_id)? {
             return Err(not_allowed(Some(&current)));
         }

@@ -15,7 +15,8 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::kit::time::{serialize_utc, serialize_utc_opt, to_tokyo};
-use crate::register::model::{self, Movement, MovementFilter};
+pub use crate::register::model::MovementFilter;
+use crate::register::model::{self, Movement};
 use crate::register::rules::{Direction, MovementState, normalize_tag};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
@@ -176,4 +177,38 @@ pub fn equipment_filter(conn: &mut DbConn, raw: Option<&str>) -> Result<Option<i
             ))
         }
     }
+}
+
+/// A step a carry-in/out request can take next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementStep {
+    Approve,
+    Reject,
+    Cancel,
+    Complete,
+    Return,
+}
+
+/// The steps the request's page offers `by`: a manager of the zone decides
+/// others' requests, the requester may cancel, the people at the door record
+/// the carrying and the return.
+pub fn steps_open_to(
+    conn: &mut DbConn,
+    by: &Principal,
+    m: &MovementView,
+) -> Result<Vec<MovementStep>, AppError> {
+    let manages = model::is_zone_manager(conn, m.zone_id, by.id)?;
+    let executor = by.has_any(&[Role::Operator, Role::Guard, Role::SecurityManager]);
+    let mine = m.requested_by == by.id;
+    Ok(match m.state {
+        MovementState::Requested if manages && !mine => {
+            vec![MovementStep::Approve, MovementStep::Reject]
+        }
+        MovementState::Requested if mine => vec![MovementStep::Cancel],
+        MovementState::Approved if executor => vec![MovementStep::Complete],
+        MovementState::Completed if executor && m.direction == Direction::Out => {
+            vec![MovementStep::Return]
+        }
+        _ => vec![],
+    })
 }

@@ -84,6 +84,20 @@ pub fn may_scan(conn: &mut DbConn, by: &Principal, zone_id: i64) -> Result<bool,
     Ok(by.has(Role::SecurityManager) && register_model::is_zone_manager(conn, zone_id, by.id)?)
 }
 
+/// The active zones the person may scan in (and so open a campaign for), `(id, "code name")`.
+pub fn scannable_zones(conn: &mut DbConn, by: &Principal) -> Result<Vec<(i64, String)>, AppError> {
+    let mut zones = vec![];
+    for z in register_model::list_zones(conn)?
+        .into_iter()
+        .filter(|z| z.active)
+    {
+        if may_scan(conn, by, z.id)? {
+            zones.push((z.id, format!("{} {}", z.code, z.name)));
+        }
+    }
+    Ok(zones)
+}
+
 /// A security manager of the zone: the one who signs the campaign off.
 pub fn may_close(conn: &mut DbConn, by: &Principal, zone_id: i64) -> Result<bool, AppError> {
     Ok(by.has(Role::SecurityManager) && register_model::is_zone_manager(conn, zone_id, by.id)?)
