@@ -284,5 +284,3 @@ pub(super) async fn equipment_edit_submit(
         }
     }
 }
-
-// ---- detail, history, disposal ----

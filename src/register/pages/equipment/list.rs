@@ -201,5 +201,3 @@ pub(super) async fn equipment_list(
     };
     render(StatusCode::OK, &page_view)
 }
-
-// ---- create / edit ----

@@ -88,5 +88,3 @@ pub(super) fn location_text(l: &LocationInput) -> String {
     }
     parts.join(" ")
 }
-
-// ---- list ----
