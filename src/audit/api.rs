@@ -1,10 +1,10 @@
 //! The audit log under `/api/v1/audit` (admin and auditor).
 
-use super::model::{AuditEvent, AuditFilter};
+use super::model::AuditEvent;
+pub use super::service::AuditQuery;
 use super::service::export::{self, ExportRange};
 use super::service::{self, VerifyReport};
 use crate::error::{AppError, ErrorBody};
-use crate::kit::time::parse_instant;
 use crate::web::WebState;
 use crate::web::{CurrentUser, PageQuery, Paged, with_db};
 use actix_web::http::header;
@@ -15,62 +15,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list).service(verify).service(export_jsonl);
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct AuditQuery {
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub actor_id: Option<i64>,
-    pub action: Option<String>,
-    /// RFC 3339 time or a date (from midnight, Tokyo).
-    pub from: Option<String>,
-    /// RFC 3339 time or a date (exclusive).
-    pub to: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-impl AuditQuery {
-    /// The filter, or 422 naming the parameter that does not parse.
-    pub fn filter(&self) -> Result<AuditFilter, AppError> {
-        let instant = |name: &str,
-                       value: &Option<String>|
-         -> Result<Option<chrono::NaiveDateTime>, AppError> {
-            match value.as_deref().map(str::trim) {
-                None | Some("") => Ok(None),
-                Some(text) => parse_instant(text).map(Some).ok_or_else(|| {
-                    AppError::invalid(
-                        name,
-                        crate::kit::time::instant_format_message(crate::db::now()),
-                    )
-                }),
-            }
-        };
-        let text = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        Ok(AuditFilter {
-            actor_id: self.actor_id,
-            entity_type: text(&self.entity_type),
-            entity_id: text(&self.entity_id),
-            action: text(&self.action),
-            from: instant("from", &self.from)?,
-            to: instant("to", &self.to)?,
-        })
-    }
-
-    pub fn paging(&self) -> Result<(i64, i64), AppError> {
-        PageQuery {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()
-    }
 }
 
 /// Audit events, newest first. Reading the log is itself recorded (第30条).
@@ -86,7 +30,11 @@ async fn list(
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<Paged<AuditEvent>>, AppError> {
     let filter = query.filter()?;
-    let (page, per_page) = query.paging()?;
+    let (page, per_page) = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list(

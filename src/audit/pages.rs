@@ -1,8 +1,8 @@
 //! The 監査ログ page: filter by person, record type, action and dates, each
 //! change as a before/after table; verify the chain; the filtered log as CSV.
 
-use super::api::AuditQuery;
 use super::present;
+use super::service::AuditQuery;
 use super::service::{self, AuditEvent, AuditFilter, VerifyReport};
 use crate::identity::{Principal, Role};
 use crate::kit::excel::CsvWriter;
@@ -167,7 +167,11 @@ async fn log_page(
     let principal = user.auth.principal.clone();
     let want_verify = p.verify.is_some();
     let paging = match &filter {
-        Ok((_, query)) => query.paging()?,
+        Ok((_, query)) => PageQuery {
+            page: query.page,
+            per_page: query.per_page,
+        }
+        .resolve()?,
         Err(_) => (1, 100),
     };
     let (page, per_page) = paging;

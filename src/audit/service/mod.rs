@@ -1,6 +1,9 @@
 //! Appending to the chain, verifying it, and reading it.
 
 pub mod export;
+mod query;
+
+pub use query::AuditQuery;
 
 use super::model::{self, NewAuditEvent};
 pub use super::model::{AuditEvent, AuditFilter};
@@ -315,9 +318,7 @@ pub fn people(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)>> {
 pub fn actor_names(
     conn: &mut DbConn,
     events: &[AuditEvent],
-) -> QueryResult<std::collections::HashMap<i64, String>> {
-    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    crate::identity::model::names_of(conn, &ids)
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let ids: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
+    crate::identity::service::user_names(conn, &ids)
 }
