@@ -140,6 +140,7 @@ pub fn find_equipment_by_tag(conn: &mut DbConn, tag: &str) -> QueryResult<Option
 }
 
 pub mod search;
+mod search_sql;
 pub use search::*;
 pub mod writes;
 pub use writes::*;
