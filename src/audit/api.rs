@@ -1,6 +1,6 @@
 //! The audit log under `/api/v1/audit` (admin and auditor).
 
-use super::model::AuditEvent;
+use super::AuditEvent;
 pub use super::service::AuditQuery;
 use super::service::export::{self, ExportRange};
 use super::service::{self, VerifyReport};
@@ -20,7 +20,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Audit events, newest first. Reading the log is itself recorded (第30条).
 #[utoipa::path(
     tag = "audit",
-    params(AuditQuery),
+    params(AuditQuery, PageQuery),
     responses((status = 200, body = Paged<AuditEvent>), (status = 403, body = ErrorBody))
 )]
 #[get("/audit")]
@@ -28,13 +28,10 @@ async fn list(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<AuditQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<AuditEvent>>, AppError> {
     let filter = query.filter()?;
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list(

@@ -110,7 +110,7 @@ impl PageParams {
     }
 
     /// The filter, or the message to show in its place.
-    fn filter(&self, per_page: i64) -> Result<(AuditFilter, AuditQuery), String> {
+    fn filter(&self) -> Result<AuditFilter, String> {
         let actor_id =
             crate::kit::text::parse_number::<i64>(self.actor_id.as_deref().unwrap_or(""))
                 .map_err(|()| "操作者を一覧から選んでください。".to_owned())?;
@@ -121,8 +121,6 @@ impl PageParams {
             action: self.action.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
-            page: self.page,
-            per_page: Some(per_page),
         };
         let mut filter = query.filter().map_err(|e| e.message)?;
         // The page's 「〜」 date is the last day shown, whole.
@@ -131,7 +129,7 @@ impl PageParams {
         {
             *to += chrono::TimeDelta::days(1);
         }
-        Ok((filter, query))
+        Ok(filter)
     }
 }
 
@@ -163,18 +161,17 @@ async fn log_page(
     user.require_any(service::READERS)?;
     let p = params.into_inner();
     let typed = p.typed();
-    let filter = p.filter(100);
+    let filter = p.filter();
     let principal = user.auth.principal.clone();
     let want_verify = p.verify.is_some();
-    let paging = match &filter {
-        Ok((_, query)) => PageQuery {
-            page: query.page,
-            per_page: query.per_page,
+    let (page, per_page) = match &filter {
+        Ok(_) => PageQuery {
+            page: p.page,
+            per_page: None,
         }
-        .resolve()?,
+        .fixed(100)?,
         Err(_) => (1, 100),
     };
-    let (page, per_page) = paging;
     let (events, total, verification, people, names, error) = with_db(&state, move |conn| {
         let people = service::people(conn)?;
         let report = if want_verify {
@@ -184,7 +181,7 @@ async fn log_page(
         };
         let (events, total, error) = match filter {
             Err(message) => (vec![], 0, Some(message)),
-            Ok((filter, _)) => {
+            Ok(filter) => {
                 let (events, total) = service::list(
                     conn,
                     &principal,
@@ -284,8 +281,8 @@ async fn log_csv(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
     user.require_any(service::READERS)?;
-    let (filter, _) = params
-        .filter(CSV_MAX_ROWS)
+    let filter = params
+        .filter()
         .map_err(|m| crate::error::AppError::invalid("filter", m))?;
     let principal = user.auth.principal.clone();
     let (events, names) = with_db(&state, move |conn| {

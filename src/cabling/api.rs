@@ -45,24 +45,19 @@ pub struct CablingQuery {
     pub zone_id: Option<i64>,
     pub state: Option<String>,
     pub asset_tag: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 /// Cabling changes, newest first (配線・機器変更作業).
-#[utoipa::path(tag = "cabling", params(CablingQuery), responses((status = 200, body = Paged<CablingView>)))]
+#[utoipa::path(tag = "cabling", params(CablingQuery, PageQuery), responses((status = 200, body = Paged<CablingView>)))]
 #[get("/cabling-changes")]
 async fn list(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<CablingQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<CablingView>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list(

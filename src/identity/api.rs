@@ -1,7 +1,7 @@
 //! Identity under `/api/v1`: sign-in, password change, me, departments, users.
 
 use super::Principal;
-use super::model::Department;
+use super::service::Department;
 use super::service::{self, NewUserInput, UserPatch, UserView};
 use crate::error::{AppError, ErrorBody};
 use crate::web::WebState;

@@ -1,10 +1,10 @@
 //! Licenses and installs under `/api/v1` (第14条, 第15条).
 
-use super::model::{License, Software};
 use super::service::{
     self, ComplianceReport, InstallRequestInput, InstallRequestView, InstallationInput,
     InstallationView, LicenseInput, Recorded, SoftwareInput,
 };
+use super::service::{License, Software};
 use crate::error::{AppError, ErrorBody};
 use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
@@ -123,24 +123,19 @@ async fn create_license(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct LicenseQuery {
     pub software_id: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 /// Licenses (ライセンス台帳).
-#[utoipa::path(tag = "licenses", params(LicenseQuery), responses((status = 200, body = Paged<License>)))]
+#[utoipa::path(tag = "licenses", params(LicenseQuery, PageQuery), responses((status = 200, body = Paged<License>)))]
 #[get("/licenses")]
 async fn list_licenses(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<LicenseQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<License>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list_licenses(
@@ -180,24 +175,19 @@ pub struct RequestQuery {
     /// `requested`, `approved` or `rejected`.
     pub state: Option<String>,
     pub asset_tag: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 /// Install requests, newest first (readers see all; others their own).
-#[utoipa::path(tag = "licenses", params(RequestQuery), responses((status = 200, body = Paged<InstallRequestView>)))]
+#[utoipa::path(tag = "licenses", params(RequestQuery, PageQuery), responses((status = 200, body = Paged<InstallRequestView>)))]
 #[get("/install-requests")]
 async fn list_install_requests(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<RequestQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<InstallRequestView>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list_requests(
@@ -314,24 +304,19 @@ pub struct InstallationQuery {
     pub asset_tag: Option<String>,
     /// Include released (uninstalled, superseded, disposed) installations.
     pub include_released: Option<bool>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 /// Installations (導入ソフトウェア台帳).
-#[utoipa::path(tag = "licenses", params(InstallationQuery), responses((status = 200, body = Paged<InstallationView>)))]
+#[utoipa::path(tag = "licenses", params(InstallationQuery, PageQuery), responses((status = 200, body = Paged<InstallationView>)))]
 #[get("/installations")]
 async fn list_installations(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<InstallationQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<InstallationView>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list_installations(

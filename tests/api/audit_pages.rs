@@ -118,7 +118,7 @@ fn audit_in_a_browser(width: u32, height: u32, name: &str) {
     driver.goto(&app.url("/audit?entity_type=equipment"));
     driver.type_into("input[name=username]", "kansa");
     driver.type_into("input[name=password]", &format!("{USER_PASSWORD}\u{E007}"));
-    driver.wait_for_url(|u| u.contains("/audit"));
+    driver.wait_for_path("/audit?entity_type=equipment");
     assert!(driver.is_displayed("select[name=actor_id]"));
     assert!(driver.is_displayed("select[name=entity_type]"));
     assert!(driver.is_displayed("#audit-csv"));

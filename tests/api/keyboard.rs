@@ -26,7 +26,7 @@ fn journey(width: u32, height: u32, name: &str) {
     driver.type_into("input[name=username]", "unyo");
     driver.type_into("input[name=password]", USER_PASSWORD);
     driver.click("button[type=submit]");
-    driver.wait_for_url(|u| u.ends_with("/equipment/new"));
+    driver.wait_for_path("/equipment/new");
 
     // The first field of the form, not the 15th Tab.
     assert_eq!(

@@ -154,7 +154,7 @@ fn browse(driver: &crate::common::browser::Browser, app: &TestApp, username: &st
     driver.goto(&app.url(path));
     driver.type_into("input[name=username]", username);
     driver.type_into("input[name=password]", &format!("{USER_PASSWORD}\u{E007}"));
-    driver.wait_for_url(|u| u.ends_with(path));
+    driver.wait_for_path(path);
 }
 
 #[test]

@@ -460,7 +460,7 @@ fn operator_journey_in_a_phone_sized_browser() {
     browser.wait_for_url(|u| u.contains("/login?next="));
     browser.type_into("input[name=username]", "unyo");
     browser.type_into("input[name=password]", &format!("{USER_PASSWORD}\u{E007}"));
-    browser.wait_for_url(|u| u.ends_with("/e/SRV-001"));
+    browser.wait_for_path("/e/SRV-001");
     browser.wait_for_text(".device-name", "基幹サーバ");
     assert_eq!(browser.text(".device-tag"), "SRV-001");
     // The phone-sized window really is narrow.

@@ -177,19 +177,16 @@ pub(super) async fn zone_occupancy(
 }
 
 /// The 入退室記録 (managers of the zone, auditors, admins), oldest first.
-#[utoipa::path(tag = "access", params(EventQuery), responses((status = 200, body = Paged<AccessEventView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(tag = "access", params(EventQuery, PageQuery), responses((status = 200, body = Paged<AccessEventView>), (status = 403, body = ErrorBody)))]
 #[get("/access-events")]
 pub(super) async fn access_events(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<EventQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<AccessEventView>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list_events(

@@ -36,19 +36,16 @@ pub(super) async fn create_permit(
 
 /// Permits: admins, auditors and guards see all; others the permits they asked
 /// for, hold, or whose zone they manage.
-#[utoipa::path(tag = "access", params(PermitQuery), responses((status = 200, body = Paged<PermitView>)))]
+#[utoipa::path(tag = "access", params(PermitQuery, PageQuery), responses((status = 200, body = Paged<PermitView>)))]
 #[get("/permits")]
 pub(super) async fn list_permits(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<PermitQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<PermitView>>, AppError> {
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let principal = user.0.principal;
     let (items, total) = with_db(&state, move |conn| {
         service::list_permits(

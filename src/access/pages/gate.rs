@@ -279,8 +279,6 @@ async fn log_page(
         zone_id,
         from: Some(from.clone()).filter(|s| !s.is_empty()),
         to: Some(to.clone()).filter(|s| !s.is_empty()),
-        page: None,
-        per_page: None,
     };
     let principal = user.auth.principal.clone();
     let (result, zones) = with_db(&state, move |conn| {

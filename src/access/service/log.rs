@@ -115,8 +115,6 @@ pub struct EventQuery {
     pub from: Option<String>,
     /// Up to this time, or through this whole date.
     pub to: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 impl EventQuery {

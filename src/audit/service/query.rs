@@ -16,8 +16,6 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// RFC 3339 time or a date (exclusive).
     pub to: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 impl AuditQuery {

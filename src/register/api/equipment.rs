@@ -24,18 +24,15 @@ pub use crate::register::service::EquipmentQuery;
 
 /// The equipment register, filtered and paginated. Matches are counted up to 1,000 (or to the
 /// end of the page asked for): past that `total` is a lower bound and `total_exact` is false.
-#[utoipa::path(tag = "register", params(EquipmentQuery), responses((status = 200, body = Paged<EquipmentView>)))]
+#[utoipa::path(tag = "register", params(EquipmentQuery, PageQuery), responses((status = 200, body = Paged<EquipmentView>)))]
 #[get("/equipment")]
 async fn list_equipment(
     session: ApiSession,
     query: web::Query<EquipmentQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<EquipmentView>>, AppError> {
     let filter = query.filter()?;
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let (items, count) = session
         .read_quick(move |conn, _| {
             service::list_equipment(conn, &filter, PageQuery::offset(page, per_page), per_page)

@@ -1,8 +1,8 @@
 use crate::error::{AppError, ErrorBody};
 use crate::kit::excel::CsvWriter;
 use crate::kit::time::{parse_instant, rfc3339};
-use crate::register::model::MovementFilter;
 use crate::register::rules::{Direction, MovementState};
+use crate::register::service::movements::MovementFilter;
 use crate::register::service::movements::{self as service, MovementInput, MovementView};
 use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
@@ -35,8 +35,6 @@ pub struct MovementQuery {
     pub to: Option<String>,
     /// Only carried-out devices past their return date.
     pub overdue: Option<bool>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 impl MovementQuery {
@@ -69,19 +67,16 @@ impl MovementQuery {
 }
 
 /// The 機器移動履歴 per device, zone, state and dates; `overdue=true` lists late returns.
-#[utoipa::path(tag = "register", params(MovementQuery), responses((status = 200, body = Paged<MovementView>)))]
+#[utoipa::path(tag = "register", params(MovementQuery, PageQuery), responses((status = 200, body = Paged<MovementView>)))]
 #[get("/movements")]
 async fn list_movements(
     state: web::Data<WebState>,
     user: CurrentUser,
     query: web::Query<MovementQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<web::Json<Paged<MovementView>>, AppError> {
     let mut filter = query.filter()?;
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = paging.resolve()?;
     let (principal, tag) = (user.0.principal, query.asset_tag.clone());
     let (items, total) = with_db(&state, move |conn| {
         filter.equipment_id = service::equipment_filter(conn, tag.as_deref())?;

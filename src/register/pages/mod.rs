@@ -50,11 +50,3 @@ impl Choice {
         }
     }
 }
-
-/// An optional form value: blank is none.
-pub(crate) fn blank_none(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}

@@ -344,6 +344,15 @@ impl Browser {
         }
     }
 
+    /// Waits until the page is `path` (with its query, if any), exactly: a suffix test
+    /// would pass on the sign-in page, whose `?next=` ends with the same path.
+    pub fn wait_for_path(&self, path: &str) {
+        self.wait_for_url(|u| {
+            let after_scheme = u.split_once("://").map_or(u, |(_, rest)| rest);
+            after_scheme.find('/').map(|i| &after_scheme[i..]) == Some(path)
+        });
+    }
+
     /// Waits until the element's text is exactly `expected`.
     pub fn wait_for_text(&self, css: &str, expected: &str) {
         let started = Instant::now();

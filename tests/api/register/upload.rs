@@ -116,7 +116,7 @@ fn upload_in_a_browser(width: u32, height: u32, name: &str) {
     driver.type_into("input[name=username]", "unyo");
     driver.type_into("input[name=password]", USER_PASSWORD);
     driver.click("button[type=submit]");
-    driver.wait_for_url(|u| u.ends_with("/equipment/import"));
+    driver.wait_for_path("/equipment/import");
     driver.type_into("input[type=file]", path.to_str().unwrap());
     driver.click("form.stack button[type=submit]");
     driver.find("#bad-lines");

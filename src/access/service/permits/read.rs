@@ -243,8 +243,6 @@ pub struct PermitQuery {
     pub zone_id: Option<i64>,
     /// `requested`, `approved`, `rejected`, `revoked` or `expired`.
     pub state: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 pub fn list_permits(

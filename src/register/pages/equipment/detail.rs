@@ -227,9 +227,9 @@ pub(super) async fn equipment_dispose_submit(
     let (tag, form) = (tag.into_inner(), form.into_inner());
     let input = DisposalInput {
         method: DisposalMethod::parse(&form.method),
-        certificate_number: some(&form.certificate_number),
-        witnessed_by: some(&form.witnessed_by),
-        notes: some(&form.notes),
+        certificate_number: opt(&form.certificate_number),
+        witnessed_by: opt(&form.witnessed_by),
+        notes: opt(&form.notes),
     };
     let mut faults = Errors::new();
     if input.method.is_none() {

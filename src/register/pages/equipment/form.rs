@@ -160,16 +160,16 @@ pub(super) async fn equipment_new_submit(
                 department_id: p.department_id,
                 zone_id: p.zone_id,
                 location: Some(p.location),
-                manufacturer: some(&form.manufacturer),
-                model: some(&form.model),
-                serial_number: some(&form.serial_number),
+                manufacturer: opt(&form.manufacturer),
+                model: opt(&form.model),
+                serial_number: opt(&form.serial_number),
                 classification: p.classification,
                 status: Some(p.status),
                 installed_on: p.installed_on,
-                ups_asset_tag: some(&form.ups_asset_tag),
+                ups_asset_tag: opt(&form.ups_asset_tag),
                 surge_protection: p.surge_protection,
                 required_shutdown_min: p.required_shutdown_min,
-                notes: some(&form.notes),
+                notes: opt(&form.notes),
             };
             let principal = user.auth.principal.clone();
             with_db(&state, move |conn| {
@@ -243,16 +243,16 @@ pub(super) async fn equipment_edit_submit(
                 department_id: Some(p.department_id),
                 zone_id: Some(p.zone_id),
                 location: Some(p.location),
-                manufacturer: Some(some(&form.manufacturer)),
-                model: Some(some(&form.model)),
-                serial_number: Some(some(&form.serial_number)),
+                manufacturer: Some(opt(&form.manufacturer)),
+                model: Some(opt(&form.model)),
+                serial_number: Some(opt(&form.serial_number)),
                 classification: Some(p.classification),
                 status: Some(p.status),
                 installed_on: Some(p.installed_on),
-                ups_asset_tag: Some(some(&form.ups_asset_tag)),
+                ups_asset_tag: Some(opt(&form.ups_asset_tag)),
                 surge_protection: Some(p.surge_protection),
                 required_shutdown_min: Some(p.required_shutdown_min),
-                notes: Some(some(&form.notes)),
+                notes: Some(opt(&form.notes)),
             };
             let principal = user.auth.principal.clone();
             with_db(&state, move |conn| {

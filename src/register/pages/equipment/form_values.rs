@@ -50,10 +50,6 @@ pub(super) struct EquipmentForm {
     pub(super) notes: String,
 }
 
-pub(super) fn some(text: &str) -> Option<String> {
-    blank_none(&Some(text.to_owned()))
-}
-
 /// The values of a form that parse into the service's types, and faults for those that do not.
 pub(super) struct Parsed {
     pub(super) kind: Kind,
@@ -154,11 +150,11 @@ impl EquipmentForm {
                 None
             });
         let location = LocationInput {
-            building: some(&self.building),
-            floor: some(&self.floor),
-            room: some(&self.room),
-            rack: some(&self.rack),
-            unit: some(&self.unit),
+            building: opt(&self.building),
+            floor: opt(&self.floor),
+            room: opt(&self.room),
+            rack: opt(&self.rack),
+            unit: opt(&self.unit),
         };
         (
             Parsed {

@@ -22,7 +22,7 @@ impl ListQuery {
     /// The API's query: values that do not parse are dropped (they came from our own selects).
     fn api(&self) -> EquipmentQuery {
         EquipmentQuery {
-            q: blank_none(&Some(self.q.clone())),
+            q: opt(&self.q),
             zone_id: self.zone_id.parse().ok(),
             department_id: self.department_id.parse().ok(),
             key_equipment: match self.key_equipment.as_str() {
@@ -32,8 +32,6 @@ impl ListQuery {
             },
             status: Status::parse(&self.status),
             kind: Kind::parse(&self.kind),
-            page: None,
-            per_page: None,
         }
     }
 

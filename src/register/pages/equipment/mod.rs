@@ -13,7 +13,7 @@ use form_values::*;
 use import::*;
 use list::*;
 
-use super::{Choice, blank_none};
+use super::Choice;
 use crate::audit::AuditEvent;
 use crate::error::AppError;
 use crate::identity::Role;
@@ -27,7 +27,7 @@ use crate::register::service::{
 };
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::forms::{Errors, form_errors};
+use crate::web::forms::{Errors, form_errors, opt};
 
 use crate::web::layout::{done, see_other};
 use crate::web::{Layout, PageQuery, PageUser, Paged, percent_encode, render, with_db};

@@ -14,8 +14,6 @@ pub struct EquipmentQuery {
     pub key_equipment: Option<bool>,
     pub status: Option<Status>,
     pub kind: Option<Kind>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 impl EquipmentQuery {
