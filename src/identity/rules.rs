@@ -55,6 +55,14 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == text)
     }
 
+    /// A role read back from the database: an unknown word is a corrupted row.
+    pub fn stored(text: &str) -> Result<Role, crate::kit::vocabulary::UnknownWord> {
+        Role::parse(text).ok_or_else(|| crate::kit::vocabulary::UnknownWord {
+            vocabulary: "Role",
+            word: text.to_owned(),
+        })
+    }
+
     /// The name on screens.
     pub fn label(self) -> &'static str {
         match self {

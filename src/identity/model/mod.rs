@@ -76,7 +76,7 @@ pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
         .filter(user_roles::user_id.eq(user_id))
         .select(user_roles::role)
         .load(c))?;
-    Ok(sorted_roles(names.iter().map(String::as_str)))
+    sorted_roles(names.iter().map(String::as_str))
 }
 
 /// A user and their roles in one query: every authenticated request asks.
@@ -94,7 +94,10 @@ pub fn find_user_with_roles(conn: &mut DbConn, id: i64) -> QueryResult<Option<(U
         .into_iter()
         .chain(rows.filter_map(|(_, role)| role))
         .collect();
-    Ok(Some((user, sorted_roles(names.iter().map(String::as_str)))))
+    Ok(Some((
+        user,
+        sorted_roles(names.iter().map(String::as_str))?,
+    )))
 }
 
 /// Roles of many users in one query.
@@ -105,18 +108,21 @@ pub fn roles_of_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
         .load(conn)?;
     let mut map: HashMap<i64, Vec<Role>> = HashMap::new();
     for (id, role) in rows {
-        if let Some(role) = Role::parse(&role) {
-            map.entry(id).or_default().push(role);
-        }
+        map.entry(id).or_default().push(stored_role(&role)?);
     }
     map.values_mut().for_each(|roles| roles.sort());
     Ok(map)
 }
 
-fn sorted_roles<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Role> {
-    let mut roles: Vec<Role> = names.filter_map(Role::parse).collect();
+/// A role this build does not know is a corrupted row, never a silently smaller set of rights.
+fn stored_role(name: &str) -> QueryResult<Role> {
+    Role::stored(name).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+}
+
+fn sorted_roles<'a>(names: impl Iterator<Item = &'a str>) -> QueryResult<Vec<Role>> {
+    let mut roles = names.map(stored_role).collect::<QueryResult<Vec<Role>>>()?;
     roles.sort();
-    roles
+    Ok(roles)
 }
 
 /// Inserts a user; their first password goes into the history at once.

@@ -88,13 +88,9 @@ pub(super) async fn equipment_card(
         layout: user.layout(&format!("{} {}", e.asset_tag, e.name)),
         location: location_of(&e),
         kind: Kind::stored(&e.kind)?.label(),
-        status: Status::parse(&e.status)
-            .unwrap_or(Status::InService)
-            .label(),
+        status: Status::stored(&e.status)?.label(),
         disposed: e.status == Status::Disposed.as_str(),
-        classification: Classification::parse(&e.classification)
-            .unwrap_or(Classification::Secret)
-            .label(),
+        classification: Classification::stored(&e.classification)?.label(),
         secret: e.classification == Classification::Secret.as_str(),
         key_equipment: e.key_equipment,
         model: [e.manufacturer.as_deref(), e.model.as_deref()]

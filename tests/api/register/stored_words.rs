@@ -84,3 +84,41 @@ fn a_movement_whose_stored_state_is_unknown_is_an_error_not_a_guess() {
         "internal_error",
     );
 }
+
+#[test]
+fn a_device_whose_stored_status_is_unknown_fails_its_export_not_reads_as_in_service() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let created = app.post("/api/v1/equipment", &f.operator, &device("SRV-903", &f));
+    assert_eq!(created.status(), 201, "{:?}", created.text());
+    let export = app.get("/api/v1/equipment/export.csv", &f.operator);
+    assert_eq!(export.status(), 200);
+
+    let mut conn = past_the_check(&app, "equipment", "status");
+    diesel::sql_query("UPDATE equipment SET status = 'evaporated' WHERE asset_tag = 'SRV-903'")
+        .execute(&mut conn)
+        .unwrap();
+    // Before, the CSV carried the raw word and the card read 稼働中.
+    assert_error(
+        app.get("/api/v1/equipment/export.csv", &f.operator),
+        500,
+        "internal_error",
+    );
+}
+
+#[test]
+fn a_user_whose_stored_role_is_unknown_is_an_error_not_a_smaller_set_of_rights() {
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    let users = app.get("/api/v1/users", &f.admin);
+    assert_eq!(users.status(), 200, "{:?}", users.text());
+
+    let mut conn = past_the_check(&app, "user_roles", "role");
+    let changed =
+        diesel::sql_query("UPDATE user_roles SET role = 'wizard' WHERE role = 'operator'")
+            .execute(&mut conn)
+            .unwrap();
+    assert_eq!(changed, 1);
+    // Before, the list showed the operator with no roles at all.
+    assert_error(app.get("/api/v1/users", &f.admin), 500, "internal_error");
+}

@@ -127,7 +127,7 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
         let record: [String; 23] = [
             e.asset_tag.clone(),
             e.name.clone(),
-            Kind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
+            Kind::stored(&e.kind)?.label().to_owned(),
             if e.key_equipment {
                 "はい"
             } else {
@@ -149,16 +149,18 @@ pub fn export_equipment(conn: &mut DbConn, filter: &EquipmentFilter) -> Result<V
             opt(&e.manufacturer),
             opt(&e.model),
             opt(&e.serial_number),
-            Classification::parse(&e.classification)
-                .map_or(e.classification.clone(), |c| c.label().to_owned()),
-            Status::parse(&e.status).map_or(e.status.clone(), |s| s.label().to_owned()),
+            Classification::stored(&e.classification)?
+                .label()
+                .to_owned(),
+            Status::stored(&e.status)?.label().to_owned(),
             e.installed_on.map(|d| d.to_string()).unwrap_or_default(),
             e.ups_equipment_id
                 .and_then(|id| ups_tags.get(&id).cloned())
                 .unwrap_or_default(),
             e.surge_protection
                 .as_deref()
-                .and_then(SurgeProtection::parse)
+                .map(SurgeProtection::stored)
+                .transpose()?
                 .map(|s| s.label().to_owned())
                 .unwrap_or_default(),
             e.required_shutdown_min
