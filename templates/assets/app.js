@@ -2,12 +2,7 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // Put the cursor on the first field the server found fault with.
-  const faulty = document.querySelector(".field-error");
-  if (faulty) {
-    const field = faulty.closest("label")?.querySelector("input, select, textarea");
-    field?.focus();
-  }
+  markFieldsInError();
   showNotice();
   showWhenChosen();
   focusFirstField();
@@ -21,6 +16,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Each field the server found fault with says so to assistive technology
+// (aria-invalid, its message as the description); the cursor goes to the first.
+function markFieldsInError() {
+  let first = null;
+  let n = 0;
+  for (const message of document.querySelectorAll(".field-error")) {
+    const field = message.closest("label")?.querySelector("input, select, textarea");
+    if (!field) continue;
+    message.id ||= `field-error-${++n}`;
+    field.setAttribute("aria-invalid", "true");
+    const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (!described.includes(message.id)) described.push(message.id);
+    field.setAttribute("aria-describedby", described.join(" "));
+    first ||= field;
+  }
+  first?.focus();
+}
 
 // What the last action did (set by the server with the redirect): shown in
 // the page's status region, which announces it, then forgotten.

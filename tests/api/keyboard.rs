@@ -88,3 +88,53 @@ fn keyboard_users_skip_to_the_form_and_hear_what_was_done_on_a_phone() {
 fn keyboard_users_skip_to_the_form_and_hear_what_was_done_on_a_desk() {
     journey(1440, 900, "keyboard_desk");
 }
+
+/// A field the server refuses says so to a screen reader: `aria-invalid`, and
+/// the message beside it (seen) as its description; the cursor is on it.
+#[test]
+fn a_field_in_error_is_marked_invalid_and_described_by_its_message() {
+    let Some(driver) = Browser::desktop(1024, 768, "field_in_error") else {
+        return;
+    };
+    let app = TestApp::spawn();
+    let f = fixture(&app);
+    driver.goto(&app.url("/equipment/new"));
+    driver.type_into("input[name=username]", "unyo");
+    driver.type_into("input[name=password]", &format!("{USER_PASSWORD}\u{E007}"));
+    driver.wait_for_path("/equipment/new");
+    assert_eq!(
+        driver.attribute("input[name=asset_tag]", "aria-invalid"),
+        ""
+    );
+    driver.script(&format!(
+        "const f = document.querySelector('form.stack');
+         f.noValidate = true;
+         f.asset_tag.value = 'SRV#050'; f.name.value = '基幹サーバ';
+         f.kind.value = 'server'; f.classification.value = 'secret';
+         f.department_id.value = '{}'; f.zone_id.value = '{}';",
+        f.dept, f.zone
+    ));
+    driver.click("form.stack button[type=submit]");
+    driver.wait_for(
+        "the refused form",
+        "return document.querySelector('.field-error') !== null",
+    );
+    assert_eq!(
+        driver.attribute("input[name=asset_tag]", "aria-invalid"),
+        "true"
+    );
+    assert_eq!(driver.attribute("input[name=name]", "aria-invalid"), "");
+    let described = driver.attribute("input[name=asset_tag]", "aria-describedby");
+    let message = driver.text(&format!("#{described}"));
+    assert!(
+        message.contains('#'),
+        "the message names the character: {message}"
+    );
+    assert!(driver.is_displayed(&format!("#{described}")));
+    assert_eq!(
+        driver.script("return document.activeElement.name"),
+        "asset_tag",
+        "the cursor is on the field in error"
+    );
+    driver.screenshot("field_in_error");
+}
