@@ -12,7 +12,8 @@ use crate::web::json::{JSON_LIMIT, path_error, query_error};
 use crate::web::openapi::KnownRoutes;
 use crate::web::render_error_page;
 use crate::{
-    access, audit, cabling, identity, labels, licenses, power, register, reports, web as plumbing,
+    access, audit, cabling, identity, incidents, labels, licenses, power, register, reports,
+    web as plumbing,
 };
 use actix_web::dev::{Server, Service};
 use actix_web::http::StatusCode;
@@ -41,6 +42,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
     power::api::routes(cfg);
     licenses::api::routes(cfg);
     cabling::api::routes(cfg);
+    incidents::api::routes(cfg);
     reports::api::routes(cfg);
 }
 
@@ -57,6 +59,7 @@ fn menu() -> Vec<plumbing::layout::MenuSection> {
         power::pages::nav,
         licenses::pages::nav,
         cabling::pages::nav,
+        incidents::pages::nav,
         reports::pages::nav,
     ]
 }
@@ -76,6 +79,7 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
     power::pages::routes(cfg);
     licenses::pages::routes(cfg);
     cabling::pages::routes(cfg);
+    incidents::pages::routes(cfg);
     reports::pages::routes(cfg);
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod identity;
+pub mod incidents;
 pub mod kit;
 pub mod labels;
 pub mod licenses;

@@ -63,6 +63,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("cabling.reject", "配線変更の却下"),
     ("cabling.complete", "配線変更の完了"),
     ("cabling.verify", "配線変更の確認"),
+    ("incident.report", "事故・障害の報告"),
+    ("incident.respond", "事故・障害の対応記録"),
+    ("incident.close", "事故・障害の完了"),
     ("audit.view", "監査ログの閲覧"),
 ];
 
@@ -82,6 +85,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("install_request", "導入申請"),
     ("installation", "導入"),
     ("cabling_change", "配線変更"),
+    ("incident", "事故・障害"),
     ("audit_log", "監査ログ"),
 ];
 

@@ -24,6 +24,7 @@ const SIZES: [(u32, u32); 4] = [(390, 844), (1024, 768), (768, 1024), (1440, 900
 
 /// Records of every kind, so lists and detail pages show rows, not emptiness.
 struct Seed {
+    incident: i64,
     movement: i64,
     permit: i64,
     stocktake: i64,
@@ -89,7 +90,17 @@ fn seed(app: &TestApp) -> Seed {
         "Microsoft Office LTSC Professional Plus 2024",
     );
     crate::licenses::license(app, f, software, 5, None);
+    let incident = app.post(
+        "/api/v1/incidents",
+        &g.staff,
+        &json!({"kind": "fault", "title": "サーバ室の空調停止", "found_at": day(0),
+                "description": "空調が停止し、室温が32℃まで上昇した。サーバの温度警告は出ていない。",
+                "zone_id": f.zone, "asset_tags": ["SRV-001", "TRM-2026-000123-LONGTAG"]}),
+    );
+    assert_eq!(incident.status(), 201, "{:?}", incident.text());
+    let incident = body(incident)["id"].as_i64().unwrap();
     Seed {
+        incident,
         movement,
         permit,
         stocktake,
@@ -196,6 +207,8 @@ fn detail_pages(seed: &Seed) -> Vec<String> {
         format!("/stocktakes/{}/scan", seed.stocktake),
         format!("/users/{}/edit", seed.operator_id),
         "/password".to_owned(),
+        format!("/incidents/{}", seed.incident),
+        "/incidents/new".to_owned(),
     ]
 }
 

@@ -16,6 +16,7 @@ mod cli_open;
 mod errors;
 mod forms;
 mod identity;
+mod incidents;
 mod input;
 mod keyboard;
 mod labels;

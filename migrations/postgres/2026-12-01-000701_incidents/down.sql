@@ -1,0 +1,3 @@
+DROP TABLE incident_equipment;
+DROP TABLE incidents;
+DROP FUNCTION incidents_kept();

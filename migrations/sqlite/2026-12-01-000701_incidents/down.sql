@@ -1,0 +1,2 @@
+DROP TABLE incident_equipment;
+DROP TABLE incidents;
