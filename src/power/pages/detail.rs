@@ -44,18 +44,50 @@ struct EventLine {
     status: String,
     charge: String,
     alert: bool,
+    /// 「事故・障害として報告」 with the facts filled in (第27条), for an alert.
+    report_href: Option<String>,
 }
 
-fn event_line(e: &EventView) -> EventLine {
+/// The UPS an event is about, as the report form is filled in with it.
+struct Subject<'a> {
+    tag: &'a str,
+    name: &'a str,
+    zone_id: Option<i64>,
+    /// The UPS first, then the devices it feeds.
+    tags: String,
+}
+
+fn event_line(e: &EventView, ups: &Subject) -> EventLine {
     use crate::power::rules::EventKind;
+    use crate::web::percent_encode as enc;
+    let at = wareki_datetime(e.occurred_at);
+    let status = e.status.clone().unwrap_or_else(|| "—".to_owned());
+    let charge = e
+        .battery_charge
+        .map_or("—".to_owned(), |c| format!("{c:.0}%"));
+    let alert = !matches!(e.kind, EventKind::OnMains | EventKind::Reachable);
+    let report_href = alert.then(|| {
+        let title = format!("UPS {} {}", ups.tag, e.label);
+        let description = format!(
+            "{at}、UPS {} {} で「{}」を記録しました（状態 {status}、充電率 {charge}）。",
+            ups.tag, ups.name, e.label
+        );
+        let zone = ups.zone_id.map(|z| z.to_string()).unwrap_or_default();
+        format!(
+            "/incidents/new?kind=fault&title={}&description={}&zone_id={zone}&asset_tags={}&source=ups_event%3A{}",
+            enc(&title),
+            enc(&description),
+            enc(&ups.tags),
+            e.id
+        )
+    });
     EventLine {
-        at: wareki_datetime(e.occurred_at),
+        at,
         label: e.label,
-        status: e.status.clone().unwrap_or_else(|| "—".to_owned()),
-        charge: e
-            .battery_charge
-            .map_or("—".to_owned(), |c| format!("{c:.0}%")),
-        alert: !matches!(e.kind, EventKind::OnMains | EventKind::Reachable),
+        status,
+        charge,
+        alert,
+        report_href,
     }
 }
 
@@ -240,7 +272,22 @@ pub(super) async fn ups_detail_page(
         ranges: RANGES.to_vec(),
         charge_chart: line_chart("バッテリー充電率", "%", from, to, 100.0, &charge),
         runtime_chart: line_chart("残り給電時間", "分", from, to, runtime_max.ceil(), &runtime),
-        events: data.events.iter().map(event_line).collect(),
+        events: {
+            let tags = std::iter::once(e.asset_tag.as_str())
+                .chain(data.fed.iter().map(|f| f.asset_tag.as_str()))
+                .collect::<Vec<_>>()
+                .join(",");
+            let subject = Subject {
+                tag: &e.asset_tag,
+                name: &e.name,
+                zone_id: e.zone_id,
+                tags,
+            };
+            data.events
+                .iter()
+                .map(|ev| event_line(ev, &subject))
+                .collect()
+        },
         fed: data
             .fed
             .iter()

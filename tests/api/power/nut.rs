@@ -319,6 +319,21 @@ fn status_and_events_follow_a_real_upsd() {
     assert!(html.contains("<polyline"));
     assert!(html.contains("停電（バッテリー運転に切替）"));
     assert!(html.contains("応答なし"));
+    // Each alert offers a fault report (第27条) with the facts filled in.
+    let on_battery = events[4]["id"].as_i64().unwrap();
+    let offer = format!("source=ups_event%3A{on_battery}\">事故・障害として報告</a>");
+    assert!(html.contains(&offer), "{offer}");
+    let start = html.find("/incidents/new?").expect("a report link");
+    assert!(
+        html[start..].starts_with("/incidents/new?kind=fault&#38;title=UPS%20UPS-NUT%20"),
+        "{}",
+        &html[start..start + 120]
+    );
+    let on_mains = events[2]["id"].as_i64().unwrap();
+    assert!(
+        !html.contains(&format!("source=ups_event%3A{on_mains}\"")),
+        "not for the return to mains"
+    );
     let html = page(app, &c.auditor, "/power");
     assert!(html.contains(r#"data-problem="ups_unreachable">UPS応答なし 1<"#));
 
