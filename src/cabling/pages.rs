@@ -8,7 +8,7 @@ use crate::identity::Principal;
 use crate::kit::time::{wareki_date, wareki_datetime};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::forms::{Errors, form_errors, required_date};
+use crate::web::forms::{Errors, form_errors, required_date, tag_list};
 use crate::web::layout::{NavLink, see_other};
 use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
@@ -245,12 +245,7 @@ async fn cabling_submit(
         zone_id: zone_id.unwrap_or(0),
         work_kind: Some(v.work_kind.clone()),
         description: v.description.clone(),
-        asset_tags: v
-            .asset_tags
-            .split([',', '、', ' ', '\n', '\r', '\u{3000}'])
-            .filter(|t| !t.trim().is_empty())
-            .map(str::to_owned)
-            .collect(),
+        asset_tags: tag_list(&v.asset_tags),
         performer_user_id,
         contractor: contractor.then(|| Contractor {
             company: v.company.clone(),

@@ -10,7 +10,7 @@ use crate::identity::Principal;
 use crate::kit::time::{to_tokyo, wareki_datetime};
 use crate::web::PageError;
 use crate::web::WebState;
-use crate::web::forms::{Errors, form_errors};
+use crate::web::forms::{Errors, form_errors, tag_list};
 use crate::web::layout::{NavLink, done};
 use crate::web::{Layout, PageQuery, PageUser, Paged, render, with_db};
 use actix_web::http::StatusCode;
@@ -315,12 +315,7 @@ async fn report_submit(
         description: v.description.clone(),
         found_at: v.found_at.clone(),
         zone_id,
-        asset_tags: v
-            .asset_tags
-            .split([',', '、', ' ', '\n', '\r', '\u{3000}'])
-            .filter(|t| !t.trim().is_empty())
-            .map(str::to_owned)
-            .collect(),
+        asset_tags: tag_list(&v.asset_tags),
         source: Some(v.source.clone()),
     };
     let principal = user.auth.principal.clone();

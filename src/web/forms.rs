@@ -56,6 +56,15 @@ pub fn required_date(errors: &mut Errors, field: &str, value: &str) -> Option<Na
     }
 }
 
+/// Asset tags typed into one field: separated by commas (also 、), spaces (also
+/// full-width) or lines, as people paste them from a list.
+pub fn tag_list(text: &str) -> Vec<String> {
+    text.split([',', '、', ' ', '\n', '\r', '\u{3000}'])
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// An optional form value: blank is none.
 pub fn opt(value: &str) -> Option<String> {
     let v = value.trim();
