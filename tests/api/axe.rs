@@ -143,6 +143,20 @@ fn axe_finds_no_wcag_aa_violation_on_any_page_of_any_role_at_1024x768() {
     let seen = walk(&axe, &driver, &app, &seed, &ROLES, "1024x768", &mut faults);
     assert!(seen >= 100, "only {seen} pages checked");
 
+    // The gate's verdict, a modal dialog over the page, open on a refused code.
+    sign_in(&driver, &app, "keibi");
+    driver.goto(&app.url("/gate"));
+    driver.wait_for(
+        "the gate screen",
+        "return document.getElementById('gate').dataset.zone;",
+    );
+    driver.type_into("#scan", "NOT-A-PERMIT\u{E007}");
+    driver.wait_for(
+        "the verdict",
+        "const v = document.getElementById('verdict'); return !v.hidden && v.dataset.state === 'deny';",
+    );
+    faults.extend(axe.violations(&driver, "1024x768 guard /gate (verdict open)"));
+
     // A form the server refused: its fields in error, their messages and the alert.
     sign_in(&driver, &app, "unyo");
     driver.goto(&app.url("/equipment/new"));
