@@ -10,7 +10,7 @@ use chrono::{TimeDelta, Utc};
 use serde_json::json;
 
 /// One signed-in person per role (the seed makes them).
-const ROLES: [(&str, &str); 6] = [
+pub(crate) const ROLES: [(&str, &str); 6] = [
     ("admin", "admin"),
     ("kacho", "security_manager"),
     ("unyo", "operator"),
@@ -23,7 +23,7 @@ const ROLES: [(&str, &str); 6] = [
 const SIZES: [(u32, u32); 4] = [(390, 844), (1024, 768), (768, 1024), (1440, 900)];
 
 /// Records of every kind, so lists and detail pages show rows, not emptiness.
-struct Seed {
+pub(crate) struct Seed {
     incident: i64,
     movement: i64,
     permit: i64,
@@ -31,7 +31,7 @@ struct Seed {
     operator_id: i64,
 }
 
-fn seed(app: &TestApp) -> Seed {
+pub(crate) fn seed(app: &TestApp) -> Seed {
     let g = crate::access::gate(app);
     let f = &g.f;
     app.user(&f.admin, "kansa", &["auditor"], None);
@@ -108,7 +108,7 @@ fn seed(app: &TestApp) -> Seed {
     }
 }
 
-fn sign_in(driver: &Browser, app: &TestApp, username: &str) {
+pub(crate) fn sign_in(driver: &Browser, app: &TestApp, username: &str) {
     driver.clear_cookies();
     let password = if username == "admin" {
         ADMIN_PASSWORD
@@ -119,7 +119,7 @@ fn sign_in(driver: &Browser, app: &TestApp, username: &str) {
 }
 
 /// The menu's pages for whoever is signed in, the home page first.
-fn menu(driver: &Browser) -> Vec<String> {
+pub(crate) fn menu(driver: &Browser) -> Vec<String> {
     let links = driver.script(
         "return [...document.querySelectorAll('header.site nav a')].map((a) => a.getAttribute('href'));",
     );
@@ -193,7 +193,7 @@ fn every_menu_page_fits_a_phone_for_each_role() {
 }
 
 /// Pages beyond the menu that people open: details, forms, the phone card, the gate, the badge.
-fn detail_pages(seed: &Seed) -> Vec<String> {
+pub(crate) fn detail_pages(seed: &Seed) -> Vec<String> {
     vec![
         "/equipment/SRV-001".to_owned(),
         "/equipment/new".to_owned(),

@@ -10,6 +10,7 @@ mod audit;
 mod audit_export;
 mod audit_pages;
 mod authority;
+mod axe;
 mod cabling;
 mod cli;
 mod cli_open;

@@ -296,6 +296,21 @@ impl Browser {
         )
     }
 
+    /// Runs a script that answers later: it calls its last argument with the value (a promise's
+    /// result, say), which this returns; the page has up to `seconds` to answer.
+    pub fn call_async(&self, script: &str, args: Value, seconds: u64) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/timeouts",
+            Some(json!({ "script": seconds * 1000 })),
+        );
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     /// Forgets every cookie of the current site: the next page is signed out.
     pub fn clear_cookies(&self) {
         self.call(reqwest::Method::DELETE, "/cookie", None);

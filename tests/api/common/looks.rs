@@ -4,9 +4,10 @@
 use super::browser::Browser;
 use serde_json::json;
 
-/// WCAG 2 contrast of every displayed text under `root` against the background it is painted on
-/// (ancestors' backgrounds composited, alpha included). Each entry: `[ratio, text, colour, background]`.
-const CONTRAST: &str = r#"
+/// Colour arithmetic shared by the scripts below: WCAG 2 relative luminance and contrast, CSS
+/// colours parsed, alpha composited, and the background an element is painted on (its ancestors'
+/// backgrounds composited over white).
+const COLOURS: &str = r#"
 const lum = (c) => {
   const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
   return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
@@ -20,14 +21,45 @@ const background = (el) => {
   for (const e of chain) bg = over(parse(getComputedStyle(e).backgroundColor), bg);
   return bg;
 };
+const ratio = (x, y) => { const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p); return (a + 0.05) / (b + 0.05); };
+const css = (c) => "rgb(" + c.slice(0, 3).map(Math.round).join(",") + ")";
+"#;
+
+/// The contrast of every displayed text under `root` against the background it is painted on.
+/// Each entry: `[ratio, text, colour, background]`.
+const CONTRAST: &str = r#"
 const out = [];
 for (const el of document.querySelectorAll(arguments[0] + ", " + arguments[0] + " *")) {
   const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim()).join(" ");
   if (!own || !el.getClientRects().length || getComputedStyle(el).visibility !== "visible") continue;
   const bg = background(el);
   const fg = over(parse(getComputedStyle(el).color), bg);
-  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-  out.push([(a + 0.05) / (b + 0.05), own, getComputedStyle(el).color, "rgb(" + bg.slice(0, 3).map(Math.round).join(",") + ")"]);
+  out.push([ratio(fg, bg), own, getComputedStyle(el).color, css(bg)]);
+}
+return out;
+"#;
+
+/// WCAG 1.4.11: a displayed field's border (each side) against the colour inside it and the
+/// colour around it, whichever is closer. Each entry: `[ratio, field, border, inside, outside]`.
+const BORDERS: &str = r#"
+const out = [];
+for (const el of document.querySelectorAll(arguments[0])) {
+  if (!el.getClientRects().length || getComputedStyle(el).visibility !== "visible") continue;
+  const outside = el.parentElement ? background(el.parentElement) : [255, 255, 255, 1];
+  const inside = over(parse(getComputedStyle(el).backgroundColor), outside);
+  const s = getComputedStyle(el);
+  let worst = null;
+  for (const side of ["Top", "Right", "Bottom", "Left"]) {
+    if (parseFloat(s["border" + side + "Width"]) === 0 || s["border" + side + "Style"] === "none") {
+      worst = [1, "no " + side.toLowerCase() + " border"];
+      break;
+    }
+    const border = over(parse(s["border" + side + "Color"]), outside);
+    const r = Math.min(ratio(border, inside), ratio(border, outside));
+    if (!worst || r < worst[0]) worst = [r, css(border)];
+  }
+  const name = el.tagName.toLowerCase() + (el.name ? "[name=" + el.name + "]" : "");
+  out.push([worst[0], name, worst[1], css(inside), css(outside)]);
 }
 return out;
 "#;
@@ -52,7 +84,7 @@ impl Browser {
 
     /// Every displayed text under `root` with its contrast ratio; at least one must exist.
     pub fn contrasts(&self, root: &str) -> Vec<(f64, String, String)> {
-        let value = self.call_script(CONTRAST, json!([root]));
+        let value = self.call_script(&format!("{COLOURS}{CONTRAST}"), json!([root]));
         let rows: Vec<(f64, String, String)> = value
             .as_array()
             .unwrap()
@@ -77,6 +109,31 @@ impl Browser {
             .filter(|(ratio, _, _)| *ratio < 4.5)
             .collect();
         assert!(poor.is_empty(), "text under {root} below 4.5:1: {poor:?}");
+    }
+
+    /// Every displayed field matching `fields` with the contrast of its border (its weakest
+    /// side) against what is inside and around it, and what was measured; at least one must exist.
+    pub fn border_contrasts(&self, fields: &str) -> Vec<(f64, String, String)> {
+        let value = self.call_script(&format!("{COLOURS}{BORDERS}"), json!([fields]));
+        let rows: Vec<(f64, String, String)> = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_f64().unwrap(),
+                    r[1].as_str().unwrap().to_owned(),
+                    format!(
+                        "{} between {} and {}",
+                        r[2].as_str().unwrap(),
+                        r[3].as_str().unwrap(),
+                        r[4].as_str().unwrap()
+                    ),
+                )
+            })
+            .collect();
+        assert!(!rows.is_empty(), "no field {fields} displayed");
+        rows
     }
 
     /// `[scrollWidth, innerWidth]` of the page: wider than the window means sideways scrolling.

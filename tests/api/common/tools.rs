@@ -11,15 +11,27 @@ pub fn require(tool: &str, candidates: &[&str], test: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
         .or_else(|| which(tool));
     if found.is_none() {
-        let strict = std::env::var("DAICHO_REQUIRE_ALL_TESTS").is_ok_and(|v| v == "1");
-        if strict {
-            panic!("{test}: {tool} is required (DAICHO_REQUIRE_ALL_TESTS=1) but not installed");
-        }
-        eprintln!(
-            "\n*** SKIPPED {test}: {tool} is not installed (install it, or run .ci/run) ***\n"
-        );
+        skip(test, tool, "install it, or run .ci/run");
     }
     found
+}
+
+/// The file a test needs that a one-time step outside cargo installs (`how`), or `None` after
+/// announcing the skip. Panics in CI instead.
+pub fn require_file(what: &str, path: &Path, how: &str, test: &str) -> Option<PathBuf> {
+    if path.is_file() {
+        return Some(path.to_owned());
+    }
+    skip(test, &format!("{what} ({})", path.display()), how);
+    None
+}
+
+fn skip(test: &str, tool: &str, how: &str) {
+    let strict = std::env::var("DAICHO_REQUIRE_ALL_TESTS").is_ok_and(|v| v == "1");
+    if strict {
+        panic!("{test}: {tool} is required (DAICHO_REQUIRE_ALL_TESTS=1) but not installed: {how}");
+    }
+    eprintln!("\n*** SKIPPED {test}: {tool} is not installed ({how}) ***\n");
 }
 
 fn which(tool: &str) -> Option<PathBuf> {
