@@ -11,7 +11,8 @@ mod unauthorised;
 pub use carry::{complete, complete_in_tx, mark_returned};
 pub use request::{MovementInput, cancel, decide, request_movement};
 pub use unauthorised::{
-    SETTLEMENT_NOTE_MAX, SettleInput, record_unauthorised_in_tx, settle, unsettled_unauthorised,
+    SETTLEMENT_NOTE_MAX, SettleInput, record_unauthorised_in_tx, settle, unsettled_of_device,
+    unsettled_unauthorised,
 };
 
 use crate::audit;

@@ -201,3 +201,14 @@ pub fn unsettled_unauthorised(
     let (rows, _) = model::list_movements(conn, &filter, 0, 1000)?;
     rows.into_iter().map(|(m, tag)| view(m, tag)).collect()
 }
+
+/// The numbers of a device's unsettled 無許可持出 (its page and card show them in red).
+pub fn unsettled_of_device(conn: &mut DbConn, asset_tag: &str) -> Result<Vec<i64>, AppError> {
+    Ok(match model::find_equipment_by_tag(conn, asset_tag)? {
+        Some(device) => unsettled_unauthorised(conn, Some(device.id))?
+            .into_iter()
+            .map(|m| m.id)
+            .collect(),
+        None => vec![],
+    })
+}
