@@ -33,7 +33,13 @@ fn status(app: &TestApp, g: &Gate, tag: &str) -> Value {
     body(app.get(&format!("/api/v1/equipment/{tag}"), &g.f.manager))["status"].clone()
 }
 
-fn settle(app: &TestApp, token: &str, id: i64, outcome: &str, note: &str) -> reqwest::blocking::Response {
+fn settle(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    outcome: &str,
+    note: &str,
+) -> reqwest::blocking::Response {
     app.post(
         &format!("/api/v1/movements/{id}/settle"),
         token,
@@ -104,10 +110,17 @@ fn a_flagged_exit_records_an_unauthorised_movement_and_the_device_goes_out() {
         .unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].2, Some(id));
-    assert_eq!((rows[1].0.as_str(), rows[1].1, rows[1].2), ("NOPE-9", None, None));
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1, rows[1].2),
+        ("NOPE-9", None, None)
+    );
 
     let actions = app.audit_actions();
-    for action in ["access.exit", "access.carry_out_flagged", "movement.unauthorised"] {
+    for action in [
+        "access.exit",
+        "access.carry_out_flagged",
+        "movement.unauthorised",
+    ] {
         assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
     }
     assert_eq!(app.verify(&g.f.admin)["ok"], true);
@@ -126,17 +139,32 @@ fn a_flagged_exit_records_an_unauthorised_movement_and_the_device_goes_out() {
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["items"][0]["id"], id);
     let requested = body(app.get("/api/v1/movements?state=requested", &g.f.manager));
-    assert!(requested["items"].as_array().unwrap().iter().all(|m| m["id"] != id));
+    assert!(
+        requested["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["id"] != id)
+    );
     let csv = app
-        .get("/api/v1/movements/export.csv?state=unauthorised", &g.f.manager)
+        .get(
+            "/api/v1/movements/export.csv?state=unauthorised",
+            &g.f.manager,
+        )
         .text()
         .unwrap();
     let line = csv
         .lines()
         .find(|l| l.starts_with(&format!("{id},")))
         .expect("the movement in the CSV");
-    assert!(line.contains("無許可持出") && line.contains("未処理"), "{line}");
-    assert!(line.contains(&format!(",{event},")), "the exit's number: {line}");
+    assert!(
+        line.contains("無許可持出") && line.contains("未処理"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!(",{event},")),
+        "the exit's number: {line}"
+    );
 
     // The pages say it in words and in red.
     let mut manager = Browser::new(&app);
@@ -181,21 +209,55 @@ fn a_manager_of_the_zone_settles_each_way_once() {
     );
 
     // Only a manager of that zone: not the other zone's, not an admin, not the guard.
-    assert_error(settle(&app, &g.other_manager, back, "returned", "確認"), 403, "not_zone_manager");
-    assert_error(settle(&app, &g.f.admin, back, "returned", "確認"), 403, "not_zone_manager");
-    assert_error(settle(&app, &g.staff, back, "returned", "確認"), 403, "not_zone_manager");
-    assert_error(settle(&app, &g.guard, back, "returned", "確認"), 403, "self_approval");
-    assert_error(settle(&app, &g.f.manager, back, "returned", "  "), 422, "invalid_field");
+    assert_error(
+        settle(&app, &g.other_manager, back, "returned", "確認"),
+        403,
+        "not_zone_manager",
+    );
+    assert_error(
+        settle(&app, &g.f.admin, back, "returned", "確認"),
+        403,
+        "not_zone_manager",
+    );
+    assert_error(
+        settle(&app, &g.staff, back, "returned", "確認"),
+        403,
+        "not_zone_manager",
+    );
+    assert_error(
+        settle(&app, &g.guard, back, "returned", "確認"),
+        403,
+        "self_approval",
+    );
+    assert_error(
+        settle(&app, &g.f.manager, back, "returned", "  "),
+        422,
+        "invalid_field",
+    );
     assert_error(
         settle(&app, &g.f.manager, back, "returned", &"長".repeat(501)),
         422,
         "invalid_field",
     );
     let odd = settle(&app, &g.f.manager, back, "forgotten", "確認");
-    assert!([400, 422].contains(&odd.status().as_u16()), "{}", odd.status());
-    assert_eq!(status(&app, &g, "SRV-001"), "carried_out", "nothing changed yet");
+    assert!(
+        [400, 422].contains(&odd.status().as_u16()),
+        "{}",
+        odd.status()
+    );
+    assert_eq!(
+        status(&app, &g, "SRV-001"),
+        "carried_out",
+        "nothing changed yet"
+    );
 
-    let done = settle(&app, &g.f.manager, back, "returned", "翌朝、本人が返却。棚に戻したことを確認。");
+    let done = settle(
+        &app,
+        &g.f.manager,
+        back,
+        "returned",
+        "翌朝、本人が返却。棚に戻したことを確認。",
+    );
     assert_eq!(done.status(), 200, "{:?}", done.text());
     let done = body(done);
     assert_eq!(done["state"], "returned");
@@ -204,18 +266,45 @@ fn a_manager_of_the_zone_settles_each_way_once() {
     assert!(done["settled_at"].is_string() && done["returned_at"].is_string());
     assert_eq!(done["unauthorised"], true, "it stays known as one");
     assert_eq!(status(&app, &g, "SRV-001"), "in_service");
-    assert_error(settle(&app, &g.f.manager, back, "incident", "再度"), 409, "invalid_state");
+    assert_error(
+        settle(&app, &g.f.manager, back, "incident", "再度"),
+        409,
+        "invalid_state",
+    );
 
-    let ok = body(settle(&app, &g.f.manager, spare, "returned", "予備機として保管庫へ戻した。"));
+    let ok = body(settle(
+        &app,
+        &g.f.manager,
+        spare,
+        "returned",
+        "予備機として保管庫へ戻した。",
+    ));
     assert_eq!(ok["state"], "returned");
     assert_eq!(status(&app, &g, "SPR-001"), "spare", "back to what it was");
 
-    let ok = body(settle(&app, &g.f.manager, after, "approved_after", "保守業者の修理持出として事後承認。"));
-    assert_eq!((ok["state"].as_str(), ok["settlement"].as_str()), (Some("completed"), Some("approved_after")));
+    let ok = body(settle(
+        &app,
+        &g.f.manager,
+        after,
+        "approved_after",
+        "保守業者の修理持出として事後承認。",
+    ));
+    assert_eq!(
+        (ok["state"].as_str(), ok["settlement"].as_str()),
+        (Some("completed"), Some("approved_after"))
+    );
     assert_eq!(ok["decided_by"], g.f.manager_id);
     assert_eq!(status(&app, &g, "SRV-002"), "carried_out");
-    let returned = app.post(&format!("/api/v1/movements/{after}/return"), &g.f.operator, &json!({}));
-    assert_eq!(returned.status(), 200, "an approved carry-out comes back as any other");
+    let returned = app.post(
+        &format!("/api/v1/movements/{after}/return"),
+        &g.f.operator,
+        &json!({}),
+    );
+    assert_eq!(
+        returned.status(),
+        200,
+        "an approved carry-out comes back as any other"
+    );
     assert_eq!(status(&app, &g, "SRV-002"), "in_service");
 
     // Authority is read at the moment of the decision.
@@ -223,10 +312,23 @@ fn a_manager_of_the_zone_settles_each_way_once() {
     let somu = body(app.get("/api/v1/me", &g.other_manager))["id"].clone();
     let moved = app.patch(&zone, &g.f.admin, &json!({"manager_ids": [somu]}));
     assert_eq!(moved.status(), 200, "{:?}", moved.text());
-    assert_error(settle(&app, &g.f.manager, incident, "incident", "所在不明"), 403, "not_zone_manager");
+    assert_error(
+        settle(&app, &g.f.manager, incident, "incident", "所在不明"),
+        403,
+        "not_zone_manager",
+    );
     app.patch(&zone, &g.f.admin, &json!({"manager_ids": [g.f.manager_id]}));
-    let ok = body(settle(&app, &g.f.manager, incident, "incident", "所在不明のため事故として報告。"));
-    assert_eq!((ok["state"].as_str(), ok["settlement"].as_str()), (Some("completed"), Some("incident")));
+    let ok = body(settle(
+        &app,
+        &g.f.manager,
+        incident,
+        "incident",
+        "所在不明のため事故として報告。",
+    ));
+    assert_eq!(
+        (ok["state"].as_str(), ok["settlement"].as_str()),
+        (Some("completed"), Some("incident"))
+    );
     assert_eq!(ok["settlement_note"], "所在不明のため事故として報告。");
     assert_eq!(status(&app, &g, "SRV-003"), "carried_out");
 
@@ -238,11 +340,23 @@ fn a_manager_of_the_zone_settles_each_way_once() {
                 "reason": "検証", "planned_at": crate::access::at(2)}),
     );
     let asked = body(asked)["id"].as_i64().unwrap();
-    assert_error(settle(&app, &g.f.manager, asked, "returned", "x"), 409, "invalid_state");
-    assert_error(settle(&app, &g.f.manager, 999_999, "returned", "x"), 404, "not_found");
+    assert_error(
+        settle(&app, &g.f.manager, asked, "returned", "x"),
+        409,
+        "invalid_state",
+    );
+    assert_error(
+        settle(&app, &g.f.manager, 999_999, "returned", "x"),
+        404,
+        "not_found",
+    );
 
     let actions = app.audit_actions();
-    assert_eq!(actions.iter().filter(|a| *a == "movement.settle").count(), 8, "on movement and device, four times");
+    assert_eq!(
+        actions.iter().filter(|a| *a == "movement.settle").count(),
+        8,
+        "on movement and device, four times"
+    );
     assert_eq!(app.verify(&g.f.admin)["ok"], true);
     let listed = body(app.get("/api/v1/movements?state=unauthorised", &g.f.manager));
     assert_eq!(listed["total"], 0);
@@ -263,15 +377,29 @@ fn the_settle_form_is_on_the_movement_page() {
     );
     assert_eq!(refused.status(), 422);
     let html = refused.text().unwrap();
-    assert!(html.contains("aria-invalid=\"true\">") && html.contains("入力してください"), "{html}");
-    assert!(html.contains("value=\"returned\" required checked"), "the choice is kept");
+    assert!(
+        html.contains("aria-invalid=\"true\">") && html.contains("入力してください"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"returned\" required checked"),
+        "the choice is kept"
+    );
     let done = manager.post(
         &format!("{path}/settle"),
-        &[("csrf", &csrf), ("outcome", "returned"), ("note", "返却を確認した。")],
+        &[
+            ("csrf", &csrf),
+            ("outcome", "returned"),
+            ("note", "返却を確認した。"),
+        ],
     );
     assert_eq!(done.status(), 303);
     let page = manager.get(&path).text().unwrap();
-    assert!(page.contains("返却確認") && page.contains("返却を確認した。") && !page.contains("処理を記録する"));
+    assert!(
+        page.contains("返却確認")
+            && page.contains("返却を確認した。")
+            && !page.contains("処理を記録する")
+    );
     assert_eq!(status(&app, &g, "SRV-001"), "in_service");
 }
 
@@ -288,21 +416,36 @@ fn the_report_lists_unsettled_carry_outs_and_unregistered_items_under_article_4(
         codes(&a4),
         [
             ("unauthorised_carry_out".to_owned(), id.to_string()),
-            ("unregistered_item_carried_out".to_owned(), event.to_string()),
+            (
+                "unregistered_item_carried_out".to_owned(),
+                event.to_string()
+            ),
         ]
     );
     let messages = a4["findings"].to_string();
-    assert!(messages.contains("SRV-001") && messages.contains("NOPE-9"), "{messages}");
+    assert!(
+        messages.contains("SRV-001") && messages.contains("NOPE-9"),
+        "{messages}"
+    );
     assert_eq!(a4["findings"][0]["entity_type"], "movement");
     let mut manager = Browser::new(&app);
     manager.sign_in("kacho", USER_PASSWORD);
     let html = manager.get("/reports/compliance").text().unwrap();
-    assert!(html.contains(&format!("href=\"/movements/{id}\"")), "the finding opens the movement");
+    assert!(
+        html.contains(&format!("href=\"/movements/{id}\"")),
+        "the finding opens the movement"
+    );
 
-    assert_eq!(settle(&app, &g.f.manager, id, "approved_after", "事後承認").status(), 200);
+    assert_eq!(
+        settle(&app, &g.f.manager, id, "approved_after", "事後承認").status(),
+        200
+    );
     assert_eq!(
         codes(&article_4(&app, &g.f.manager)),
-        [("unregistered_item_carried_out".to_owned(), event.to_string())],
+        [(
+            "unregistered_item_carried_out".to_owned(),
+            event.to_string()
+        )],
         "settled: no longer a finding; the unknown item stays on record"
     );
 }

@@ -201,7 +201,10 @@ pub fn unregistered_carry_outs(
     access_carry_outs::table
         .inner_join(access_events::table.inner_join(crate::db::schema::zones::table))
         .filter(access_carry_outs::equipment_id.is_null())
-        .order((access_events::occurred_at.desc(), access_carry_outs::id.desc()))
+        .order((
+            access_events::occurred_at.desc(),
+            access_carry_outs::id.desc(),
+        ))
         .limit(limit)
         .select((
             access_events::id,

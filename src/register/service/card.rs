@@ -40,10 +40,11 @@ pub fn device_card(conn: &mut DbConn, by: &Principal, tag: &str) -> Result<Devic
         Some(s) => stocktake::already_scanned(conn, s.id, &equipment.asset_tag)?,
         None => false,
     };
-    let unsettled_unauthorised = super::movements::unsettled_unauthorised(conn, Some(equipment.id))?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+    let unsettled_unauthorised =
+        super::movements::unsettled_unauthorised(conn, Some(equipment.id))?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
     Ok(DeviceCard {
         unsettled_unauthorised,
         equipment,

@@ -22,7 +22,11 @@ fn unauthorised_summary(detail: &serde_json::Value, text: &str) -> String {
     };
     let mut out = format!("第{}号 {text}", detail["movement"]["id"]);
     if detail["status"].is_object() {
-        out.push_str(&format!("（状態: {} → {}）", status("before"), status("after")));
+        out.push_str(&format!(
+            "（状態: {} → {}）",
+            status("before"),
+            status("after")
+        ));
     }
     out
 }

@@ -239,9 +239,7 @@ async fn detail_with(
         Ok((m, list_zones(conn)?, user_names(conn, &ids)?, steps))
     })
     .await?;
-    let settle = steps
-        .contains(&MovementStep::Settle)
-        .then_some(settle_form);
+    let settle = steps.contains(&MovementStep::Settle).then_some(settle_form);
     let actions = steps
         .into_iter()
         .filter(|s| *s != MovementStep::Settle)

@@ -83,7 +83,11 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> Result<MovementView, AppE
         && m.state == "completed"
         && m.return_due.is_some_and(|due| due < today());
     let state = MovementState::stored(&m.state)?;
-    let settlement = m.settlement.as_deref().map(Settlement::stored).transpose()?;
+    let settlement = m
+        .settlement
+        .as_deref()
+        .map(Settlement::stored)
+        .transpose()?;
     Ok(MovementView {
         id: m.id,
         direction: Direction::stored(&m.direction)?,
