@@ -30,6 +30,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("movement.cancel", "持出・持込の取下げ"),
     ("movement.complete", "持出・持込の実施"),
     ("movement.return", "返却"),
+    ("movement.unauthorised", "無許可持出の記録"),
+    ("movement.settle", "無許可持出の処理"),
     ("stocktake.open", "棚卸の開始"),
     ("stocktake.scan", "棚卸の読取"),
     ("stocktake.close", "棚卸の締め"),

@@ -55,7 +55,7 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// A carry-in/out request's state.
+    /// A carry-in/out request's state; `unauthorised` is what the gate flagged (issue 14 §1).
     MovementState {
         Requested = "requested" / "申請中",
         Approved = "approved" / "承認済",
@@ -63,6 +63,16 @@ vocabulary!(
         Completed = "completed" / "実施済",
         Returned = "returned" / "返却済",
         Cancelled = "cancelled" / "取消",
+        Unauthorised = "unauthorised" / "無許可持出",
+    }
+);
+
+vocabulary!(
+    /// How a zone manager settled a 無許可持出.
+    Settlement {
+        Returned = "returned" / "返却確認",
+        ApprovedAfter = "approved_after" / "事後承認",
+        Incident = "incident" / "事故・障害として報告",
     }
 );
 

@@ -4,6 +4,7 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::register::model::{MovementFilter, count_movements, zones_managed_by};
+use crate::register::rules::MovementState;
 use crate::register::service::movements::today;
 
 /// One line of the to-do list: what, how many, where to go.
@@ -29,6 +30,17 @@ pub fn todos(conn: &mut DbConn, p: &Principal) -> Result<Vec<Todo>, AppError> {
             count: count_movements(conn, &filter)?,
             href: "/movements?state=requested".into(),
             urgent: false,
+        });
+        let unsettled = MovementFilter {
+            zone_in: Some(managed.clone()),
+            state: Some(MovementState::Unauthorised.as_str().into()),
+            ..MovementFilter::default()
+        };
+        list.push(Todo {
+            label: "未処理の無許可持出",
+            count: count_movements(conn, &unsettled)?,
+            href: "/movements?state=unauthorised".into(),
+            urgent: true,
         });
         list.push(Todo {
             label: "承認待ちの入室許可申請",

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod dashboard;
+mod gate_findings;
 pub mod pages;
 pub mod rules;
 pub mod service;

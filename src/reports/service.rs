@@ -127,6 +127,8 @@ fn article_4(conn: &mut DbConn) -> Result<Vec<Finding>, AppError> {
         )
         .on("movement", m.id)
     }));
+    // Issue 14 §1: what the gate saw leave without approval.
+    findings.extend(super::gate_findings::article_4_gate(conn)?);
     Ok(findings)
 }
 

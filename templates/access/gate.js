@@ -207,7 +207,8 @@
         if (!c.authorised) {
           const flag = document.createElement("span");
           flag.className = "flag";
-          flag.textContent = c.problem === "unknown_equipment" ? "台帳にない機器" : "持出の承認なし";
+          flag.textContent = c.problem === "unknown_equipment" ? "台帳にない機器"
+            : "持出の承認なし" + (c.movement_id ? "（無許可持出 第" + c.movement_id + "号として記録）" : "");
           li.append(flag);
         }
         list.append(li);

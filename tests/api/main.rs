@@ -24,6 +24,7 @@ mod labels;
 mod licenses;
 mod looks;
 mod movements;
+mod movements_unauthorised;
 mod ops;
 mod outages;
 mod pages;

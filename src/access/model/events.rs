@@ -191,3 +191,26 @@ pub fn approved_carry_outs(
         .select((movements::id, movements::planned_at))
         .load(conn)
 }
+
+/// Carried out at an exit under a tag the register did not know, newest first:
+/// `(event id, asset tag, zone name, when)`.
+pub fn unregistered_carry_outs(
+    conn: &mut DbConn,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
+    access_carry_outs::table
+        .inner_join(access_events::table.inner_join(crate::db::schema::zones::table))
+        .filter(access_carry_outs::equipment_id.is_null())
+        .order((
+            access_events::occurred_at.desc(),
+            access_carry_outs::id.desc(),
+        ))
+        .limit(limit)
+        .select((
+            access_events::id,
+            access_carry_outs::asset_tag,
+            crate::db::schema::zones::name,
+            access_events::occurred_at,
+        ))
+        .load(conn)
+}

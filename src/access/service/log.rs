@@ -255,3 +255,28 @@ pub fn csv_export(
     }
     Ok(out.finish())
 }
+
+/// An item carried out at an exit that the register does not hold: it stays
+/// on the exit record, and 第4条 lists it (issue 14 §1).
+#[derive(Debug, Clone)]
+pub struct UnregisteredCarryOut {
+    pub event_id: i64,
+    pub asset_tag: String,
+    pub zone_name: String,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// Every exit's unregistered carry-outs, newest first (at most 1,000).
+pub fn unregistered_carry_outs(conn: &mut DbConn) -> Result<Vec<UnregisteredCarryOut>, AppError> {
+    Ok(model::unregistered_carry_outs(conn, 1000)?
+        .into_iter()
+        .map(
+            |(event_id, asset_tag, zone_name, occurred_at)| UnregisteredCarryOut {
+                event_id,
+                asset_tag,
+                zone_name,
+                occurred_at,
+            },
+        )
+        .collect())
+}

@@ -12,7 +12,10 @@ pub use gate::{
     HolderView, check, check_remembered, check_remembering, record_entry, record_exit,
 };
 pub use keys::{cached_keys, keys, keys_for_code, publish_own_keys};
-pub use log::{AccessEventView, EventQuery, csv_export, list_events};
+pub use log::{
+    AccessEventView, EventQuery, UnregisteredCarryOut, csv_export, list_events,
+    unregistered_carry_outs,
+};
 pub use occupancy::{Occupancy, OccupantView, gate_zones, occupancy, occupancy_everywhere};
 pub use permits::{
     NewPermitInput, PermitChoices, PermitQuery, PermitView, VisitorInput, act, create_permit,

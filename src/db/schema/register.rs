@@ -68,6 +68,12 @@ diesel::table! {
         decision_note -> Nullable<Text>,
         completed_at -> Nullable<Timestamp>,
         returned_at -> Nullable<Timestamp>,
+        access_event_id -> Nullable<BigInt>,
+        prior_status -> Nullable<Text>,
+        settlement -> Nullable<Text>,
+        settled_by -> Nullable<BigInt>,
+        settled_at -> Nullable<Timestamp>,
+        settlement_note -> Nullable<Text>,
     }
 }
 

@@ -42,6 +42,8 @@ struct EquipmentCard {
     /// Already scanned in that open campaign: nothing left to confirm.
     confirmed: bool,
     scanned: Option<(&'static str, &'static str)>,
+    /// Unsettled 無許可持出 of this device, by movement number.
+    unauthorised: Vec<i64>,
 }
 
 #[derive(Deserialize)]
@@ -72,12 +74,13 @@ pub(super) async fn equipment_card(
         register::device_card(conn, &principal, &tag)
     })
     .await?;
-    let (e, department, zone, open, confirmed) = (
+    let (e, department, zone, open, confirmed, unauthorised) = (
         card.equipment,
         card.department,
         card.zone,
         card.stocktake,
         card.confirmed,
+        card.unsettled_unauthorised,
     );
     let scanned = query
         .scanned
@@ -105,6 +108,7 @@ pub(super) async fn equipment_card(
         stocktake: open,
         confirmed,
         scanned,
+        unauthorised,
     };
     render(StatusCode::OK, &page)
 }

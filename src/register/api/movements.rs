@@ -3,7 +3,9 @@ use crate::kit::excel::CsvWriter;
 use crate::kit::time::{parse_instant, rfc3339};
 use crate::register::rules::{Direction, MovementState};
 use crate::register::service::movements::MovementFilter;
-use crate::register::service::movements::{self as service, MovementInput, MovementView};
+use crate::register::service::movements::{
+    self as service, MovementInput, MovementView, SettleInput,
+};
 use crate::web::WebState;
 use crate::web::json::{DecisionNote, OptionalJson};
 use crate::web::{ApiJson, CurrentUser, PageQuery, Paged, with_db};
@@ -20,7 +22,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reject)
         .service(cancel)
         .service(complete)
-        .service(mark_returned);
+        .service(mark_returned)
+        .service(settle);
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -147,6 +150,16 @@ async fn export_movements(
             &opt_time(m.completed_at),
             &opt_time(m.returned_at),
             if m.overdue { "遅延" } else { "" },
+            match (m.unauthorised, m.settlement) {
+                (false, _) => "",
+                (true, None) => "未処理",
+                (true, Some(_)) => "処理済",
+            },
+            &m.access_event_id.map(|e| e.to_string()).unwrap_or_default(),
+            m.settlement.map_or("", |s| s.label()),
+            &m.settled_by.map(|u| u.to_string()).unwrap_or_default(),
+            &opt_time(m.settled_at),
+            m.settlement_note.as_deref().unwrap_or(""),
         ]);
     }
     Ok(crate::web::download::csv_attachment(
@@ -272,6 +285,36 @@ async fn mark_returned(
     Ok(web::Json(
         with_db(&state, move |conn| {
             service::mark_returned(conn, &principal, id)
+        })
+        .await?,
+    ))
+}
+
+/// Settle a 無許可持出 the gate recorded: a manager of the zone (checked now,
+/// never the guard who recorded it) states the outcome with a note.
+#[utoipa::path(
+    tag = "register",
+    params(("id" = i64, Path)),
+    request_body = SettleInput,
+    responses(
+        (status = 200, body = MovementView),
+        (status = 403, description = "not_zone_manager or self_approval", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "invalid_state: not an unsettled 無許可持出", body = ErrorBody),
+        (status = 422, description = "invalid_field: note missing or too long", body = ErrorBody)
+    )
+)]
+#[post("/movements/{id}/settle")]
+async fn settle(
+    state: web::Data<WebState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<SettleInput>,
+) -> Result<web::Json<MovementView>, AppError> {
+    let (principal, id, input) = (user.0.principal, id.into_inner(), body.0);
+    Ok(web::Json(
+        with_db(&state, move |conn| {
+            service::settle(conn, &principal, id, &input)
         })
         .await?,
     ))

@@ -25,6 +25,14 @@ pub struct Movement {
     pub decision_note: Option<String>,
     pub completed_at: Option<NaiveDateTime>,
     pub returned_at: Option<NaiveDateTime>,
+    /// The exit the gate recorded it at, for a 無許可持出.
+    pub access_event_id: Option<i64>,
+    /// The device's status before the gate flagged it, restored when it comes back.
+    pub prior_status: Option<String>,
+    pub settlement: Option<String>,
+    pub settled_by: Option<i64>,
+    pub settled_at: Option<NaiveDateTime>,
+    pub settlement_note: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -41,6 +49,9 @@ pub struct NewMovement<'a> {
     pub state: &'a str,
     pub requested_by: i64,
     pub requested_at: NaiveDateTime,
+    pub access_event_id: Option<i64>,
+    pub prior_status: Option<&'a str>,
+    pub completed_at: Option<NaiveDateTime>,
 }
 
 pub fn insert_movement(conn: &mut DbConn, m: &NewMovement<'_>) -> QueryResult<Movement> {
@@ -76,6 +87,10 @@ pub struct MovementChanges {
     pub decision_note: Option<Option<String>>,
     pub completed_at: Option<Option<NaiveDateTime>>,
     pub returned_at: Option<Option<NaiveDateTime>>,
+    pub settlement: Option<Option<String>>,
+    pub settled_by: Option<Option<i64>>,
+    pub settled_at: Option<Option<NaiveDateTime>>,
+    pub settlement_note: Option<Option<String>>,
 }
 
 /// Moves a request from `from` to its next state; `None` when it was no longer in `from`

@@ -15,6 +15,8 @@ pub struct DeviceCard {
     pub stocktake: Option<StocktakeView>,
     /// Already scanned in that stocktake: nothing left to confirm.
     pub confirmed: bool,
+    /// Its 無許可持出 no manager has settled yet, by movement number.
+    pub unsettled_unauthorised: Vec<i64>,
 }
 
 /// The card of the device `tag` names (already normalised); 404 when unknown.
@@ -38,7 +40,13 @@ pub fn device_card(conn: &mut DbConn, by: &Principal, tag: &str) -> Result<Devic
         Some(s) => stocktake::already_scanned(conn, s.id, &equipment.asset_tag)?,
         None => false,
     };
+    let unsettled_unauthorised =
+        super::movements::unsettled_unauthorised(conn, Some(equipment.id))?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
     Ok(DeviceCard {
+        unsettled_unauthorised,
         equipment,
         department,
         zone,

@@ -48,15 +48,18 @@ fn exits_check_carried_out_devices_against_approved_carry_outs() {
     );
     assert_eq!(out.status(), 201);
     let out = body(out);
+    // A registered device without an approved carry-out gets its own 無許可持出 movement.
+    let flagged = |i: usize| out["carried_out"][i]["movement_id"].as_i64().unwrap();
     assert_eq!(
         out["carried_out"],
         json!([
             {"asset_tag": "SRV-001", "authorised": true, "movement_id": authorised, "problem": null},
-            {"asset_tag": "SRV-002", "authorised": false, "movement_id": null, "problem": "no_approved_carry_out"},
-            {"asset_tag": "SRV-003", "authorised": false, "movement_id": null, "problem": "no_approved_carry_out"},
+            {"asset_tag": "SRV-002", "authorised": false, "movement_id": flagged(1), "problem": "no_approved_carry_out"},
+            {"asset_tag": "SRV-003", "authorised": false, "movement_id": flagged(2), "problem": "no_approved_carry_out"},
             {"asset_tag": "NOPE-9", "authorised": false, "movement_id": null, "problem": "unknown_equipment"},
         ])
     );
+    assert!(![authorised, too_early].contains(&flagged(1)));
     assert_eq!(out["event"]["carried_out"].as_array().unwrap().len(), 4);
     let done = body(app.get(&format!("/api/v1/movements/{authorised}"), &g.f.manager));
     assert_eq!(done["state"], "completed");
@@ -69,7 +72,8 @@ fn exits_check_carried_out_devices_against_approved_carry_outs() {
     );
     assert_eq!(
         body(app.get("/api/v1/equipment/SRV-002", &g.f.manager))["status"],
-        "in_service"
+        "carried_out",
+        "flagged or not, the device is out of the room"
     );
     let actions = app.audit_actions();
     assert!(actions.iter().any(|a| a == "movement.complete"));

@@ -95,7 +95,7 @@ pub(super) fn check(app: &TestApp, g: &Gate, code: &str, zone: i64) -> Value {
     body(r)
 }
 
-fn enter(app: &TestApp, g: &Gate, code: &str, zone: i64) -> reqwest::blocking::Response {
+pub(crate) fn enter(app: &TestApp, g: &Gate, code: &str, zone: i64) -> reqwest::blocking::Response {
     app.post(
         "/api/v1/gate/entries",
         &g.guard,
@@ -103,7 +103,7 @@ fn enter(app: &TestApp, g: &Gate, code: &str, zone: i64) -> reqwest::blocking::R
     )
 }
 
-fn exit(
+pub(crate) fn exit(
     app: &TestApp,
     g: &Gate,
     code: &str,

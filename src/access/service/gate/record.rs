@@ -54,6 +54,8 @@ pub enum GateOutcome<T> {
 pub struct CarryOutResult {
     pub asset_tag: String,
     pub authorised: bool,
+    /// The approved carry-out it completed or, when not authorised, the
+    /// 無許可持出 movement recorded for a registered device.
     pub movement_id: Option<i64>,
     /// Why not, when not authorised: `unknown_equipment` or `no_approved_carry_out`.
     pub problem: Option<String>,
@@ -294,7 +296,7 @@ pub fn record_exit(
         )?;
         let mut results = Vec::with_capacity(tags.len());
         for tag in &tags {
-            let result = check_carry_out(conn, by, tag, input.zone_id, now)?;
+            let result = check_carry_out(conn, by, tag, input.zone_id, event.id, now)?;
             model::insert_carry_out(
                 conn,
                 &NewCarryOut {
@@ -307,11 +309,7 @@ pub fn record_exit(
             )?;
             results.push(result.0);
         }
-        let flagged: Vec<&str> = results
-            .iter()
-            .filter(|r| !r.authorised)
-            .map(|r| r.asset_tag.as_str())
-            .collect();
+        let flagged: Vec<&CarryOutResult> = results.iter().filter(|r| !r.authorised).collect();
         audit::record(
             conn,
             &by.actor(),
@@ -333,7 +331,11 @@ pub fn record_exit(
                 "access.carry_out_flagged",
                 "access_event",
                 &event.id.to_string(),
-                json!({ "zone_id": input.zone_id, "asset_tags": flagged }),
+                json!({ "zone_id": input.zone_id,
+                        "asset_tags": flagged.iter().map(|r| &r.asset_tag).collect::<Vec<_>>(),
+                        "carried_out": flagged.iter().map(|r| json!({
+                            "asset_tag": r.asset_tag, "problem": r.problem, "movement_id": r.movement_id
+                        })).collect::<Vec<_>>() }),
             )?;
         }
         Ok(GateOutcome::Recorded((event, results)))
@@ -347,12 +349,15 @@ pub fn record_exit(
     })
 }
 
-/// One device at the door: (result, equipment id).
+/// One device at the door: (result, equipment id). A registered device with
+/// no approved carry-out gets its 無許可持出 movement in the register here, in
+/// the exit's transaction; an unregistered one stays on the exit record only.
 fn check_carry_out(
     conn: &mut DbConn,
     by: &Principal,
     tag: &str,
     zone_id: i64,
+    event_id: i64,
     now: NaiveDateTime,
 ) -> Result<(CarryOutResult, Option<i64>), AppError> {
     let Some(equipment) = register::find_equipment_by_tag(conn, tag)? else {
@@ -370,11 +375,18 @@ fn check_carry_out(
         .into_iter()
         .find(|(_, planned_at)| rules::carry_out_in_window(*planned_at, now));
     let Some((movement_id, _)) = movement else {
+        let flagged = crate::register::service::movements::record_unauthorised_in_tx(
+            conn,
+            by,
+            equipment.id,
+            zone_id,
+            event_id,
+        )?;
         return Ok((
             CarryOutResult {
                 asset_tag: tag.to_owned(),
                 authorised: false,
-                movement_id: None,
+                movement_id: Some(flagged.id),
                 problem: Some("no_approved_carry_out".into()),
             },
             Some(equipment.id),

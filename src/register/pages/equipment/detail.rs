@@ -8,6 +8,27 @@ pub(super) struct HistoryRow {
     pub(super) actor: String,
     pub(super) action: String,
     pub(super) summary: String,
+    /// A 無許可持出: shown in red, and named so in words.
+    pub(super) alert: bool,
+}
+
+/// 「第12号 … （状態: 稼働中 → 持出中）」 for a 無許可持出 step on the device's history.
+fn unauthorised_summary(detail: &serde_json::Value, text: &str) -> String {
+    let status = |k: &str| {
+        detail["status"][k]
+            .as_str()
+            .and_then(Status::parse)
+            .map_or("", |s| s.label())
+    };
+    let mut out = format!("第{}号 {text}", detail["movement"]["id"]);
+    if detail["status"].is_object() {
+        out.push_str(&format!(
+            "（状態: {} → {}）",
+            status("before"),
+            status("after")
+        ));
+    }
+    out
 }
 
 pub(super) fn field_label(key: &str) -> &str {
@@ -48,7 +69,26 @@ pub(super) fn history_row(e: AuditEvent, names: &HashMap<i64, String>) -> Histor
     } else {
         ""
     };
+    let alert = e.action == "movement.unauthorised";
     let (action, summary) = match e.action.as_str() {
+        "movement.unauthorised" => (
+            "無許可持出（入退室口で確認）".into(),
+            unauthorised_summary(&detail, "承認のない持出"),
+        ),
+        "movement.settle" => (
+            "無許可持出の処理".into(),
+            unauthorised_summary(
+                &detail,
+                &format!(
+                    "{}: {}",
+                    detail["settlement"]
+                        .as_str()
+                        .and_then(Settlement::parse)
+                        .map_or("", |s| s.label()),
+                    detail["note"].as_str().unwrap_or("")
+                ),
+            ),
+        ),
         "equipment.create" => (format!("登録{via}"), String::new()),
         "equipment.update" => (
             format!("変更{via}"),
@@ -93,6 +133,7 @@ pub(super) fn history_row(e: AuditEvent, names: &HashMap<i64, String>) -> Histor
         actor,
         action,
         summary,
+        alert,
     }
 }
 
@@ -138,6 +179,8 @@ pub(super) struct DetailPage {
     pub(super) updated: String,
     pub(super) secret: bool,
     pub(super) history: Vec<HistoryRow>,
+    /// Unsettled 無許可持出 of this device, by movement number.
+    pub(super) unauthorised: Vec<i64>,
     pub(super) disposal: Option<DisposalRow>,
     pub(super) can_change: bool,
     pub(super) methods: Vec<Choice>,
@@ -153,9 +196,10 @@ pub(super) async fn detail_page(
     dispose: DisposeForm,
 ) -> Result<DetailPage, PageError> {
     let principal = user.auth.principal.clone();
-    let (e, (history, names), disposal, departments, zones, can_change) =
+    let (e, (history, names), disposal, departments, zones, can_change, unauthorised) =
         with_db(state, move |conn| {
             let e = service::get_equipment(conn, &tag)?;
+            let unauthorised = service::movements::unsettled_of_device(conn, &e.asset_tag)?;
             let history = service::equipment_history(conn, &e.asset_tag)?;
             let names = crate::audit::service::actor_names(conn, &history)?;
             let disposal: Option<DisposalView> = service::disposal_of(conn, &e.asset_tag)?;
@@ -167,6 +211,7 @@ pub(super) async fn detail_page(
                 identity_service::list_departments(conn)?,
                 service::zone_rows(conn)?,
                 can_change,
+                unauthorised,
             ))
         })
         .await?;
@@ -187,6 +232,7 @@ pub(super) async fn detail_page(
             .into_iter()
             .map(|h| history_row(h, &names))
             .collect(),
+        unauthorised,
         disposal: disposal.map(|d| DisposalRow {
             method: d.method.label(),
             certificate_number: d.certificate_number.unwrap_or_default(),

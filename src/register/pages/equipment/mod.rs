@@ -20,7 +20,9 @@ use crate::identity::Role;
 use crate::identity::service as identity_service;
 use crate::identity::service::Department;
 use crate::kit::time::{wareki_date, wareki_datetime};
-use crate::register::rules::{Classification, DisposalMethod, Kind, Status, SurgeProtection};
+use crate::register::rules::{
+    Classification, DisposalMethod, Kind, Settlement, Status, SurgeProtection,
+};
 use crate::register::service::{
     self, DisposalInput, DisposalView, EquipmentInput, EquipmentPatch, EquipmentQuery,
     EquipmentView, LocationInput, MatchCount, Zone,

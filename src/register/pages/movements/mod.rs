@@ -20,12 +20,15 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 mod request;
+mod settle;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // The settle form before the generic `{action}` route, which would take its path.
     cfg.service(list_page)
         .service(request::new_form)
         .service(request::new_submit)
         .service(detail_page)
+        .service(settle::settle_submit)
         .service(act);
 }
 
@@ -48,6 +51,17 @@ struct Row {
     note: String,
     completed: String,
     returned: String,
+    /// A 無許可持出 (settled or not): shown in red, with words.
+    unauthorised: bool,
+    /// Still waiting for a manager of the zone.
+    unsettled: bool,
+    /// Where the 入退室記録 of the exit is, and its number.
+    exit: Option<(i64, String)>,
+    prior_status: &'static str,
+    settlement: &'static str,
+    settler: String,
+    settled: String,
+    settlement_note: String,
 }
 
 fn row(m: &MovementView, zones: &[ZoneView], names: &HashMap<i64, String>) -> Row {
@@ -83,6 +97,23 @@ fn row(m: &MovementView, zones: &[ZoneView], names: &HashMap<i64, String>) -> Ro
         note: m.decision_note.clone().unwrap_or_default(),
         completed: time(m.completed_at),
         returned: time(m.returned_at),
+        unauthorised: m.unauthorised,
+        unsettled: m.state == MovementState::Unauthorised,
+        exit: m.access_event_id.map(|event| {
+            let day = m
+                .completed_at
+                .map(|t| crate::kit::time::to_tokyo(t).date_naive().to_string())
+                .unwrap_or_default();
+            (
+                event,
+                format!("/access/log?zone_id={}&from={day}&to={day}", m.zone_id),
+            )
+        }),
+        prior_status: m.prior_status.map_or("", |s| s.label()),
+        settlement: m.settlement.map_or("", |s| s.label()),
+        settler: m.settled_by.map(name).unwrap_or_default(),
+        settled: time(m.settled_at),
+        settlement_note: m.settlement_note.clone().unwrap_or_default(),
     }
 }
 
@@ -177,6 +208,8 @@ struct DetailPage {
     m: Row,
     actions: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// The settle form, when this person may settle the 無許可持出.
+    settle: Option<settle::SettleForm>,
 }
 
 async fn detail(
@@ -185,10 +218,20 @@ async fn detail(
     id: i64,
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
+    detail_with(state, user, id, error, settle::SettleForm::default()).await
+}
+
+async fn detail_with(
+    state: &WebState,
+    user: &PageUser,
+    id: i64,
+    error: Option<String>,
+    settle_form: settle::SettleForm,
+) -> Result<DetailPage, PageError> {
     let principal = user.auth.principal.clone();
     let (m, zones, names, steps) = with_db(state, move |conn| {
         let m = service::get_movement(conn, &principal, id)?;
-        let ids: Vec<i64> = [Some(m.requested_by), m.decided_by]
+        let ids: Vec<i64> = [Some(m.requested_by), m.decided_by, m.settled_by]
             .into_iter()
             .flatten()
             .collect();
@@ -196,14 +239,17 @@ async fn detail(
         Ok((m, list_zones(conn)?, user_names(conn, &ids)?, steps))
     })
     .await?;
+    let settle = steps.contains(&MovementStep::Settle).then_some(settle_form);
     let actions = steps
         .into_iter()
+        .filter(|s| *s != MovementStep::Settle)
         .map(|s| match s {
             MovementStep::Approve => ("approve", "承認する"),
             MovementStep::Reject => ("reject", "却下する"),
             MovementStep::Cancel => ("cancel", "申請を取り消す"),
             MovementStep::Complete => ("complete", "実施を記録する"),
             MovementStep::Return => ("return", "返却を確認する"),
+            MovementStep::Settle => ("settle", "無許可持出を処理する"),
         })
         .collect();
     let m = row(&m, &zones, &names);
@@ -213,6 +259,7 @@ async fn detail(
         m,
         actions,
         error,
+        settle,
     })
 }
 

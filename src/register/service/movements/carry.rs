@@ -83,7 +83,11 @@ pub fn mark_returned(conn: &mut DbConn, by: &Principal, id: i64) -> Result<Movem
     })
 }
 
-fn set_status(conn: &mut DbConn, equipment_id: i64, status: Status) -> Result<(), AppError> {
+pub(super) fn set_status(
+    conn: &mut DbConn,
+    equipment_id: i64,
+    status: Status,
+) -> Result<(), AppError> {
     let device = model::find_equipment(conn, equipment_id)?;
     let mut fields = model::EquipmentFields::of(&device);
     fields.status = status.as_str().to_owned();

@@ -6,9 +6,14 @@
 
 mod carry;
 mod request;
+mod unauthorised;
 
 pub use carry::{complete, complete_in_tx, mark_returned};
 pub use request::{MovementInput, cancel, decide, request_movement};
+pub use unauthorised::{
+    SETTLEMENT_NOTE_MAX, SettleInput, record_unauthorised_in_tx, settle, unsettled_of_device,
+    unsettled_unauthorised,
+};
 
 use crate::audit;
 use crate::db::DbConn;
@@ -17,7 +22,7 @@ use crate::identity::{Principal, Role};
 use crate::kit::time::{serialize_utc, serialize_utc_opt, to_tokyo};
 pub use crate::register::model::MovementFilter;
 use crate::register::model::{self, Movement};
-use crate::register::rules::{Direction, MovementState, normalize_tag};
+use crate::register::rules::{Direction, MovementState, Settlement, Status, normalize_tag};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -53,6 +58,19 @@ pub struct MovementView {
     pub returned_at: Option<NaiveDateTime>,
     /// Carried out and not back by its return date.
     pub overdue: bool,
+    /// Recorded at the gate as carried out without approval (無許可持出), settled or not.
+    pub unauthorised: bool,
+    /// The exit (入退室記録) the gate flagged it at.
+    pub access_event_id: Option<i64>,
+    /// The device's status before the gate flagged it.
+    pub prior_status: Option<Status>,
+    /// How a manager of the zone settled the 無許可持出; `null` while unsettled.
+    pub settlement: Option<Settlement>,
+    pub settled_by: Option<i64>,
+    #[serde(serialize_with = "serialize_utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub settled_at: Option<NaiveDateTime>,
+    pub settlement_note: Option<String>,
 }
 
 /// Today in Tokyo: return dates are Tokyo dates.
@@ -64,6 +82,12 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> Result<MovementView, AppE
     let overdue = m.direction == "out"
         && m.state == "completed"
         && m.return_due.is_some_and(|due| due < today());
+    let state = MovementState::stored(&m.state)?;
+    let settlement = m
+        .settlement
+        .as_deref()
+        .map(Settlement::stored)
+        .transpose()?;
     Ok(MovementView {
         id: m.id,
         direction: Direction::stored(&m.direction)?,
@@ -74,7 +98,7 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> Result<MovementView, AppE
         destination: m.destination,
         planned_at: m.planned_at,
         return_due: m.return_due,
-        state: MovementState::stored(&m.state)?,
+        state,
         requested_by: m.requested_by,
         requested_at: m.requested_at,
         decided_by: m.decided_by,
@@ -83,6 +107,13 @@ pub fn view(m: Movement, asset_tag: Option<String>) -> Result<MovementView, AppE
         completed_at: m.completed_at,
         returned_at: m.returned_at,
         overdue,
+        unauthorised: state == MovementState::Unauthorised || settlement.is_some(),
+        access_event_id: m.access_event_id,
+        prior_status: m.prior_status.as_deref().map(Status::stored).transpose()?,
+        settlement,
+        settled_by: m.settled_by,
+        settled_at: m.settled_at,
+        settlement_note: m.settlement_note,
     })
 }
 
@@ -187,6 +218,8 @@ pub enum MovementStep {
     Cancel,
     Complete,
     Return,
+    /// Settle a 無許可持出 (a manager of the zone).
+    Settle,
 }
 
 /// The steps the request's page offers `by`: a manager of the zone decides
@@ -209,6 +242,7 @@ pub fn steps_open_to(
         MovementState::Completed if executor && m.direction == Direction::Out => {
             vec![MovementStep::Return]
         }
+        MovementState::Unauthorised if manages && !mine => vec![MovementStep::Settle],
         _ => vec![],
     })
 }

@@ -153,6 +153,9 @@ pub fn request_movement(
                 state: MovementState::Requested.as_str(),
                 requested_by: by.id,
                 requested_at: now,
+                access_event_id: None,
+                prior_status: None,
+                completed_at: None,
             },
         )?;
         let view = view(created, device.map(|d| d.asset_tag))?;
