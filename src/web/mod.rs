@@ -88,18 +88,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
+pub use crate::kit::text::percent_encode;
 
 #[cfg(test)]
 mod tests {
