@@ -53,6 +53,7 @@ pub(super) fn article_30(conn: &mut DbConn, scope: &Scope) -> Result<ArticleRepo
     let readers = log_readers(conn, scope.from_at, scope.to_at)?;
     let ids: Vec<i64> = readers.iter().filter_map(|r| r.actor_id).collect();
     let roles = roles_of(conn, &ids)?;
+    let names = crate::identity::service::user_names(conn, &ids)?;
     let mut evidence = Vec::new();
     let mut findings = Vec::new();
     for r in &readers {
@@ -61,7 +62,12 @@ pub(super) fn article_30(conn: &mut DbConn, scope: &Scope) -> Result<ArticleRepo
             .iter()
             .map(|(action, n)| format!("{} {n}回", audit::present::action_label(action)))
             .collect();
-        evidence.push(format!("{}：{}", r.actor_name, reads.join("、")));
+        // The name now beside the login the chain recorded, as 第18条 lists people.
+        let who = match r.actor_id.and_then(|id| names.get(&id)) {
+            Some(name) => format!("{name}（{}）", r.actor_name),
+            None => r.actor_name.clone(),
+        };
+        evidence.push(format!("{who}：{}", reads.join("、")));
         let allowed = r
             .actor_id
             .is_some_and(|id| rules::may_read_logs(roles.get(&id).map_or(&[], Vec::as_slice)));
@@ -69,8 +75,7 @@ pub(super) fn article_30(conn: &mut DbConn, scope: &Scope) -> Result<ArticleRepo
             let finding = Finding::new(
                 "log_read_by_non_auditor",
                 format!(
-                    "{} は監査担当・セキュリティ管理者・システム管理者ではありませんが、期間中に記録を閲覧しています（{}）。",
-                    r.actor_name,
+                    "{who} は監査担当・セキュリティ管理者・システム管理者ではありませんが、期間中に記録を閲覧しています（{}）。",
                     reads.join("、")
                 ),
             );
