@@ -3,7 +3,7 @@
 //! make something a finding. Pure: no database, no HTTP.
 
 use crate::identity::Role;
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -169,7 +169,9 @@ pub fn period(
     let mut read = |field: &str, text: Option<&str>| match text.map(str::trim) {
         None | Some("") => None,
         Some(t) => {
-            let date = crate::kit::time::parse_date(t);
+            // Years beyond four digits read as dates but reach past what a day can be added to.
+            let date =
+                crate::kit::time::parse_date(t).filter(|d| (1900..=9999).contains(&d.year()));
             if date.is_none() {
                 errors.insert(field.to_owned(), crate::kit::time::date_format_message(now));
             }

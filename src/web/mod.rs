@@ -21,6 +21,7 @@ pub mod state;
 pub mod throttle;
 pub mod tls;
 
+pub use crate::kit::text::percent_encode;
 pub use auth::{ApiSession, CurrentUser, PageUser, PasswordChanger};
 pub use errors::{PageError, render_error_page};
 pub use json::ApiJson;
@@ -87,8 +88,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => "/".to_owned(),
     }
 }
-
-pub use crate::kit::text::percent_encode;
 
 #[cfg(test)]
 mod tests {

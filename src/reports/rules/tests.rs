@@ -48,6 +48,7 @@ fn the_period_defaults_to_the_last_thirty_days_and_must_read() {
         Ok((day("2026-10-01"), day("2026-10-31")))
     );
     let bad = period(Some("2026-13-01"), Some("x"), today, now).unwrap_err();
+    assert!(period(None, Some("262142-12-31"), today, now).is_err());
     assert_eq!(bad.keys().collect::<Vec<_>>(), ["from", "to"]);
     let reversed = period(Some("2026-11-02"), Some("2026-11-01"), today, now).unwrap_err();
     assert!(reversed["to"].contains("開始日"));
