@@ -44,6 +44,9 @@ pub struct Settings {
     pub import_max_rows: u64,
     /// `DAICHO_SHUTDOWN_SECONDS`: how long a stop waits for requests in flight.
     pub shutdown_seconds: u64,
+    /// `DAICHO_INSPECTION_DAYS`: the 点検 report finds it wanting (第32条) when no
+    /// inspection was signed within this many days.
+    pub inspection_days: i64,
 }
 
 /// The PEM files daicho serves HTTPS with: the certificate chain (the server's first), and
@@ -57,6 +60,9 @@ pub struct TlsFiles {
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// A session unused for this long is over, unless `DAICHO_SESSION_IDLE_MINUTES` says otherwise.
 pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 30;
+
+/// 第32条 asks for regular inspections: monthly unless `DAICHO_INSPECTION_DAYS` says otherwise.
+pub const DEFAULT_INSPECTION_DAYS: i64 = 30;
 
 /// One import of this many rows stays within a few hundred MB of memory.
 pub const DEFAULT_IMPORT_MAX_ROWS: i64 = 200_000;
@@ -141,6 +147,7 @@ impl Settings {
                 10_000_000,
             )? as u64,
             shutdown_seconds: number("DAICHO_SHUTDOWN_SECONDS", 20, 1, 3600)? as u64,
+            inspection_days: number("DAICHO_INSPECTION_DAYS", DEFAULT_INSPECTION_DAYS, 1, 3650)?,
         };
         Ok(settings)
     }
@@ -166,6 +173,7 @@ impl Settings {
             nut_ports: vec![NUT_PORT],
             import_max_rows: DEFAULT_IMPORT_MAX_ROWS as u64,
             shutdown_seconds: 20,
+            inspection_days: DEFAULT_INSPECTION_DAYS,
         }
     }
 }

@@ -176,3 +176,54 @@ pub fn list(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// The latest time each of these actors did `action`.
+pub fn latest_by_actor(
+    conn: &mut DbConn,
+    action: &str,
+    actor_ids: &[i64],
+) -> QueryResult<Vec<(Option<i64>, Option<NaiveDateTime>)>> {
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::actor_id.eq_any(actor_ids.to_vec()))
+        .group_by(audit_events::actor_id)
+        .select((
+            audit_events::actor_id,
+            diesel::dsl::max(audit_events::occurred_at),
+        ))
+        .load(conn)
+}
+
+/// An actor's count of one action: `(actor, name, action, times)`.
+pub type ActorCount = (Option<i64>, String, String, i64);
+
+/// Who did any of `actions` in `[from, to)`.
+pub fn actors_of(
+    conn: &mut DbConn,
+    actions: &[&str],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<ActorCount>> {
+    let actions: Vec<String> = actions.iter().map(|a| (*a).to_owned()).collect();
+    audit_events::table
+        .filter(audit_events::action.eq_any(actions))
+        .filter(audit_events::occurred_at.ge(from))
+        .filter(audit_events::occurred_at.lt(to))
+        .group_by((
+            audit_events::actor_id,
+            audit_events::actor_name,
+            audit_events::action,
+        ))
+        .select((
+            audit_events::actor_id,
+            audit_events::actor_name,
+            audit_events::action,
+            diesel::dsl::count_star(),
+        ))
+        .order((
+            audit_events::actor_name.asc(),
+            audit_events::actor_id.asc(),
+            audit_events::action.asc(),
+        ))
+        .load(conn)
+}

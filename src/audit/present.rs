@@ -45,6 +45,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("access.exit", "退室"),
     ("access.denied", "入退室の拒否"),
     ("access.carry_out_flagged", "無許可の持出"),
+    ("access.log_read", "入退室記録の閲覧"),
     ("power.ups_created", "UPSの登録"),
     ("power.ups_updated", "UPSの変更"),
     ("power.on_battery", "停電（バッテリー運転）"),
@@ -69,6 +70,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("incident.respond", "事故・障害の対応記録"),
     ("incident.close", "事故・障害の完了"),
     ("audit.view", "監査ログの閲覧"),
+    ("audit.export", "監査ログの書出し"),
 ];
 
 /// The kinds of record an event is about.
@@ -82,6 +84,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("permit", "入室許可"),
     ("permit_key", "許可証の署名鍵"),
     ("access_event", "入退室記録"),
+    ("access_log", "入退室記録（閲覧）"),
     ("software", "ソフトウェア"),
     ("license", "ライセンス"),
     ("install_request", "導入申請"),

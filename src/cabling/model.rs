@@ -192,3 +192,31 @@ pub fn count_awaiting_decision(conn: &mut DbConn, zones: &[i64], manager: i64) -
         .count()
         .get_result(conn)
 }
+
+/// Changes in these states, oldest first, at most `limit` (open work is few).
+pub fn in_states(
+    conn: &mut DbConn,
+    states: &[&str],
+    limit: i64,
+) -> QueryResult<Vec<CablingChange>> {
+    let states: Vec<String> = states.iter().map(|s| (*s).to_owned()).collect();
+    cabling_changes::table
+        .filter(cabling_changes::state.eq_any(states))
+        .order(cabling_changes::id.asc())
+        .limit(limit)
+        .select(CablingChange::as_select())
+        .load(conn)
+}
+
+/// Changes confirmed by their manager in `[from, to)`.
+pub fn count_verified_between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<i64> {
+    cabling_changes::table
+        .filter(cabling_changes::verified_at.ge(from))
+        .filter(cabling_changes::verified_at.lt(to))
+        .count()
+        .get_result(conn)
+}

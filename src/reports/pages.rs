@@ -1,12 +1,13 @@
 //! The 点検 page: the compliance report for people.
 
-use super::rules::{ArticleReport, Finding};
-use super::service;
+use super::rules::{ArticleReport, ArticleStatus, record_label};
+use super::service::{self, ReportQuery};
 use crate::identity::Principal;
 use crate::web::PageError;
 use crate::web::WebState;
+use crate::web::forms::{Errors, form_errors_for};
 use crate::web::layout::NavLink;
-use crate::web::{Layout, PageUser, percent_encode, render, with_db};
+use crate::web::{Layout, PageUser, render, with_db};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
@@ -36,54 +37,40 @@ struct FindingRow {
 struct ArticleRow {
     article: String,
     title: String,
+    ok: bool,
     findings: Vec<FindingRow>,
+    evidence: Vec<String>,
 }
 
 #[derive(Template)]
 #[template(path = "reports/compliance.html")]
 struct CompliancePage {
     layout: Layout,
+    from: String,
+    to: String,
+    errors: Errors,
+    error: Option<String>,
+    /// 「令和8年11月1日〜令和8年12月1日」 once a period reads.
+    period: Option<String>,
     articles: Vec<ArticleRow>,
-}
-
-/// The page of the record a finding is about, and what to call the link.
-fn record_link(f: &Finding) -> (Option<String>, &'static str) {
-    let (Some(kind), Some(id)) = (f.entity_type.as_deref(), f.entity_id.as_deref()) else {
-        return (None, "");
-    };
-    match kind {
-        "equipment" => (
-            Some(format!("/equipment/{}", percent_encode(id))),
-            "機器の記録を開く",
-        ),
-        "movement" => (Some(format!("/movements/{id}")), "持出・持込の記録を開く"),
-        "software" => (
-            Some(format!("/licenses#software-{id}")),
-            "ライセンス管理で開く",
-        ),
-        "user" => (Some(format!("/users/{id}/edit")), "利用者を開く"),
-        "audit_log" => (Some("/audit?verify=1".to_owned()), "監査ログの検証を開く"),
-        _ => (None, ""),
-    }
 }
 
 fn article_row(a: ArticleReport) -> ArticleRow {
     ArticleRow {
         article: a.article,
         title: a.title,
+        ok: a.status == ArticleStatus::Ok,
         findings: a
             .findings
             .into_iter()
-            .map(|f| {
-                let (href, record) = record_link(&f);
-                FindingRow {
-                    message: f.message,
-                    href,
-                    record,
-                    code: f.code,
-                }
+            .map(|f| FindingRow {
+                record: f.entity_type.as_deref().map_or("", record_label),
+                href: f.link,
+                message: f.message,
+                code: f.code,
             })
             .collect(),
+        evidence: a.evidence,
     }
 }
 
@@ -91,18 +78,44 @@ fn article_row(a: ArticleReport) -> ArticleRow {
 async fn compliance_page(
     state: web::Data<WebState>,
     user: PageUser,
+    query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, PageError> {
     let principal = user.auth.principal.clone();
     let settings = state.settings.clone();
-    let articles = with_db(&state, move |conn| {
-        service::compliance(conn, &principal, &settings)
+    let query = query.into_inner();
+    let asked = query.clone();
+    let result = with_db(&state, move |conn| {
+        Ok(service::compliance(conn, &principal, &settings, &asked))
     })
     .await?;
-    render(
-        StatusCode::OK,
-        &CompliancePage {
-            layout: user.layout("点検"),
-            articles: articles.into_iter().map(article_row).collect(),
-        },
-    )
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut page = CompliancePage {
+        layout: user.layout("点検"),
+        from: text(&query.from),
+        to: text(&query.to),
+        errors: Errors::new(),
+        error: None,
+        period: None,
+        articles: Vec::new(),
+    };
+    let status = match result {
+        Ok(report) => {
+            page.from = report.from.to_string();
+            page.to = report.to.to_string();
+            page.period = Some(format!(
+                "{}〜{}",
+                crate::kit::time::wareki_date(report.from),
+                crate::kit::time::wareki_date(report.to)
+            ));
+            page.articles = report.articles.into_iter().map(article_row).collect();
+            StatusCode::OK
+        }
+        Err(e) => {
+            let (errors, error) = form_errors_for(e, &[crate::error::Failure::Invalid])?;
+            page.errors = errors;
+            page.error = error;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    render(status, &page)
 }

@@ -21,6 +21,7 @@ pub mod state;
 pub mod throttle;
 pub mod tls;
 
+pub use crate::kit::text::percent_encode;
 pub use auth::{ApiSession, CurrentUser, PageUser, PasswordChanger};
 pub use errors::{PageError, render_error_page};
 pub use json::ApiJson;
@@ -86,19 +87,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".to_owned(),
     }
-}
-
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -214,3 +214,38 @@ pub fn unregistered_carry_outs(
         ))
         .load(conn)
 }
+
+/// Everyone inside now whose permit has ended or been revoked, earliest entry first.
+pub fn overstays(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(Presence, Permit)>> {
+    zone_presence::table
+        .inner_join(permits::table)
+        .filter(
+            permits::valid_until
+                .lt(now)
+                .or(permits::state.eq(crate::access::rules::PermitState::Revoked.as_str())),
+        )
+        .order(zone_presence::entered_at.asc())
+        .select((Presence::as_select(), Permit::as_select()))
+        .load(conn)
+}
+
+/// How many people are inside any zone now.
+pub fn count_inside(conn: &mut DbConn) -> QueryResult<i64> {
+    zone_presence::table.count().get_result(conn)
+}
+
+/// Refusals at the gate in `[from, to)`, counted by reason code.
+pub fn denied_by_reason(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    access_events::table
+        .filter(access_events::kind.eq(crate::access::rules::EventKind::Denied.as_str()))
+        .filter(access_events::occurred_at.ge(from))
+        .filter(access_events::occurred_at.lt(to))
+        .group_by(access_events::reason_code)
+        .select((access_events::reason_code, diesel::dsl::count_star()))
+        .order(access_events::reason_code.asc())
+        .load(conn)
+}

@@ -5,6 +5,7 @@ mod gate;
 mod keys;
 mod log;
 mod occupancy;
+pub mod oversight;
 mod permits;
 
 pub use gate::{

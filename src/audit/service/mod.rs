@@ -1,6 +1,7 @@
 //! Appending to the chain, verifying it, and reading it.
 
 pub mod export;
+pub mod oversight;
 mod query;
 
 pub use query::AuditQuery;

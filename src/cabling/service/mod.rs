@@ -172,6 +172,7 @@ fn load(conn: &mut DbConn, id: i64) -> Result<CablingView, AppError> {
 }
 
 mod board;
+pub mod oversight;
 mod read;
 mod request;
 mod step;

@@ -367,3 +367,30 @@ pub fn active_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(i64, 
         .select((users::id, users::display_name, users::username))
         .load(conn)
 }
+
+/// An account as the compliance report reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct AccountFacts {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_changed_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Every active account, by login name.
+pub fn active_accounts(conn: &mut DbConn) -> QueryResult<Vec<AccountFacts>> {
+    users::table
+        .filter(users::active.eq(true))
+        .order(users::username.asc())
+        .select((
+            users::id,
+            users::username,
+            users::display_name,
+            users::password_changed_at,
+            users::locked_until,
+            users::created_at,
+        ))
+        .load(conn)
+}

@@ -2,6 +2,7 @@
 
 mod departments;
 mod lookups;
+pub mod oversight;
 mod passwords;
 mod sessions;
 mod signin;

@@ -165,3 +165,47 @@ pub fn equipment_in_zone(
         .select(Equipment::as_select())
         .load(conn)
 }
+
+/// Key devices still in the register (not disposed): `(in a zone, outside one)`.
+pub fn key_equipment_counts(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    let in_use = || {
+        equipment::table
+            .filter(equipment::key_equipment.eq(true))
+            .filter(equipment::status.ne(crate::register::rules::Status::Disposed.as_str()))
+    };
+    let inside = in_use()
+        .filter(equipment::zone_id.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let outside = in_use()
+        .filter(equipment::zone_id.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok((inside, outside))
+}
+
+/// The tags of key devices in the register that stand in no zone (第4条), at most `limit`.
+pub fn key_equipment_outside_zone(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<String>> {
+    equipment::table
+        .filter(equipment::key_equipment.eq(true))
+        .filter(equipment::zone_id.is_null())
+        .filter(equipment::status.ne(crate::register::rules::Status::Disposed.as_str()))
+        .order(equipment::asset_tag.asc())
+        .limit(limit)
+        .select(equipment::asset_tag)
+        .load(conn)
+}
+
+/// Active zones no one manages now (第5条): no link to an active security manager.
+pub fn unmanaged_zones(conn: &mut DbConn) -> QueryResult<Vec<Zone>> {
+    let managed: Vec<i64> = current_manager_links!()
+        .select(zone_managers::zone_id)
+        .distinct()
+        .load(conn)?;
+    zones::table
+        .filter(zones::active.eq(true))
+        .filter(zones::id.ne_all(managed))
+        .order(zones::code.asc())
+        .select(Zone::as_select())
+        .load(conn)
+}

@@ -6,6 +6,7 @@ mod disposals;
 mod equipment;
 mod labels;
 pub mod movements;
+pub mod oversight;
 mod zones;
 
 pub use card::{DeviceCard, device_card};

@@ -1,19 +1,30 @@
-//! The compliance report per article (第32条): each article's findings come from the records.
+//! The compliance report per article (第32条): each article's findings and
+//! evidence come from the records; the journeys of each article are in their
+//! own files.
+
+mod accounts;
+mod cabling;
+mod gate;
+mod licenses;
+mod logs;
+mod page;
+mod period;
 
 use crate::common::{TestApp, assert_error, body};
 use crate::register::{device, fixture};
 use serde_json::{Value, json};
 
-fn article<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report
+/// The article named `name` in a report (`{as_of, from, to, articles: […]}`).
+pub fn article<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["articles"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no articles in {report}"))
         .iter()
         .find(|a| a["article"] == name)
         .unwrap_or_else(|| panic!("{name} in {report}"))
 }
 
-fn codes(a: &Value) -> Vec<String> {
+pub fn codes(a: &Value) -> Vec<String> {
     a["findings"]
         .as_array()
         .unwrap()
@@ -22,15 +33,58 @@ fn codes(a: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The findings of an article with this code.
+pub fn with_code<'a>(a: &'a Value, code: &str) -> Vec<&'a Value> {
+    a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// The evidence lines of an article, joined.
+pub fn evidence(a: &Value) -> String {
+    a["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The report as `token` reads it, for `query` (`""` or `?from=…&to=…`).
+pub fn report(app: &TestApp, token: &str, query: &str) -> Value {
+    let r = app.get(&format!("/api/v1/reports/compliance{query}"), token);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    body(r)
+}
+
 #[test]
 fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
     let app = TestApp::spawn();
     let f = fixture(&app);
     app.post("/api/v1/equipment", &f.operator, &device("SRV-001", &f));
     let report = body(app.get("/api/v1/reports/compliance", &f.admin));
-    for name in ["第4条", "第16条", "第17条"] {
+    for name in [
+        "第4条",
+        "第5条",
+        "第7条",
+        "第16条",
+        "第11条・第17条",
+        "第18条",
+    ] {
         assert_eq!(article(&report, name)["status"], "ok", "{name}: {report}");
+        assert!(
+            !evidence(article(&report, name)).is_empty(),
+            "{name}: no evidence"
+        );
     }
+    assert_eq!(
+        evidence(article(&report, "第4条")),
+        "主要な機器 1台、すべて管理区域内\n返却予定日を過ぎた持出 なし"
+    );
 
     let mut loose = device("SRV-002", &f);
     loose["zone_id"] = json!(null);
@@ -68,7 +122,23 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
     assert_eq!(a4["status"], "findings");
     assert_eq!(codes(a4), ["key_equipment_outside_zone", "overdue_return"]);
     assert_eq!(a4["findings"][0]["entity_id"], "SRV-002");
-    let a17 = article(&report, "第17条");
+    assert_eq!(a4["findings"][0]["link"], "/equipment/SRV-002");
+    assert_eq!(a4["findings"][0]["api"], "/api/v1/equipment/SRV-002");
+    assert_eq!(a4["findings"][1]["api"], format!("/api/v1/movements/{id}"));
+    assert!(
+        evidence(a4).contains("主要な機器 2台のうち 1台が管理区域外"),
+        "{a4}"
+    );
+    // Every link and API path a finding gives opens its record.
+    for a in report["articles"].as_array().unwrap() {
+        for finding in a["findings"].as_array().unwrap() {
+            if let Some(api) = finding["api"].as_str() {
+                let opened = app.get(api, &f.admin);
+                assert_eq!(opened.status(), 200, "{api}: {:?}", opened.text());
+            }
+        }
+    }
+    let a17 = article(&report, "第11条・第17条");
     assert_eq!(codes(a17), ["password_expired"]);
 
     let page = app
@@ -93,7 +163,10 @@ fn a_clean_register_reports_ok_and_findings_appear_as_records_drift() {
             !li.starts_with(|c: char| c.is_ascii()),
             "a code leads: {li}"
         );
-        assert!(li.contains("<a href=\"/"), "no link to the record: {li}");
+        // 第32条's finding is about an inspection not yet made: no record to open.
+        if !li.contains("no_recent_inspection") {
+            assert!(li.contains("<a href=\"/"), "no link to the record: {li}");
+        }
     }
     let linked = |href: &str| {
         findings
