@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod api_doc;
 mod audit;
+mod audit_checkpoints;
 mod audit_export;
 mod audit_pages;
 mod authority;

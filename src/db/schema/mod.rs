@@ -79,6 +79,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_events,
     audit_head,
+    audit_checkpoints,
+    audit_checkpoint_keys,
     zones,
     zone_managers,
     equipment,
