@@ -9,6 +9,7 @@ mod api_doc;
 mod audit;
 mod audit_checkpoints;
 mod audit_export;
+mod audit_health;
 mod audit_pages;
 mod authority;
 mod cabling;
