@@ -44,6 +44,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
     licenses::api::routes(cfg);
     cabling::api::routes(cfg);
     reports::api::routes(cfg);
+    reports::inspections::api::routes(cfg);
 }
 
 /// The menu's sections, by area, in the order of the standard's articles.
@@ -60,6 +61,7 @@ fn menu() -> Vec<plumbing::layout::MenuSection> {
         licenses::pages::nav,
         cabling::pages::nav,
         reports::pages::nav,
+        reports::inspections::pages::nav,
     ]
 }
 
@@ -79,6 +81,7 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
     licenses::pages::routes(cfg);
     cabling::pages::routes(cfg);
     reports::pages::routes(cfg);
+    reports::inspections::pages::routes(cfg);
 }
 
 /// The OpenAPI 3 document of everything under `/api/v1`.

@@ -19,6 +19,7 @@ mod errors;
 mod forms;
 mod identity;
 mod input;
+mod inspections;
 mod keyboard;
 mod labels;
 mod licenses;

@@ -32,6 +32,11 @@ impl Actor {
     }
 }
 
+/// The chain's head as it stands: `(seq, hash)` of the newest event.
+pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    model::head(conn)
+}
+
 /// Appends one event. Must run inside `db::write_tx`, which already holds the
 /// chain head, so the event joins the caller's transaction: both commit or neither.
 pub fn record(

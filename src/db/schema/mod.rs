@@ -9,6 +9,7 @@ mod access;
 mod audit;
 mod cabling;
 mod identity;
+mod inspecting;
 mod licensing;
 mod power;
 mod register;
@@ -17,6 +18,7 @@ pub use access::*;
 pub use audit::*;
 pub use cabling::*;
 pub use identity::*;
+pub use inspecting::*;
 pub use licensing::*;
 pub use power::*;
 pub use register::*;
@@ -69,6 +71,9 @@ diesel::joinable!(cabling_changes -> zones (zone_id));
 diesel::joinable!(cabling_change_equipment -> cabling_changes (change_id));
 diesel::joinable!(cabling_change_equipment -> equipment (equipment_id));
 
+// inspections
+diesel::joinable!(inspection_findings -> inspections (inspection_id));
+
 // Every pair, once: declaring pairs area by area let two areas declare the
 // same pair, and the impls collided.
 diesel::allow_tables_to_appear_in_same_query!(
@@ -101,4 +106,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     installations,
     cabling_changes,
     cabling_change_equipment,
+    inspections,
+    inspection_findings,
 );
