@@ -321,6 +321,13 @@ fn a_chain_rewritten_from_the_start_is_caught_against_a_checkpoint() {
     let out = run(&app, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("checkpoint_mismatch"));
+    let mut browser = crate::common::session::Browser::new(&app);
+    browser.sign_in("admin", crate::common::ADMIN_PASSWORD);
+    let page = browser.get("/audit?verify=1").text().unwrap();
+    assert!(
+        page.contains("署名済みチェックポイントとの不一致"),
+        "the 監査ログ page names the fault"
+    );
 
     // Offline: the rewritten export verifies alone, not against the checkpoints.
     let dir = tempfile::tempdir().unwrap();

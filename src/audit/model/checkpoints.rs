@@ -60,6 +60,15 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CheckpointRow>> {
         .load(conn)
 }
 
+/// The checkpoints of events after `seq`, oldest first.
+pub fn after(conn: &mut DbConn, seq: i64) -> QueryResult<Vec<CheckpointRow>> {
+    audit_checkpoints::table
+        .filter(audit_checkpoints::seq.gt(seq))
+        .order(audit_checkpoints::id.asc())
+        .select(CheckpointRow::as_select())
+        .load(conn)
+}
+
 /// One page, newest first, and how many there are.
 pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<CheckpointRow>, i64)> {
     let total = audit_checkpoints::table.count().get_result(conn)?;

@@ -259,7 +259,7 @@ pub fn verify_after(conn: &mut DbConn, from: Option<(i64, &str)>) -> QueryResult
         head_hash,
         head_seq,
     };
-    let anchors = match checkpoints::anchors(conn)? {
+    let anchors = match checkpoints::anchors(conn, from.map_or(0, |(seq, _)| seq))? {
         Ok(anchors) => anchors,
         Err(fault) => {
             report.first_broken_seq = Some(fault.seq);
