@@ -1,5 +1,7 @@
 //! Builds the application: shared state, middleware, and the whole route table in one place.
 
+use crate::audit::service::checkpoints::CheckpointSigner;
+use crate::audit::service::health::ChainHealth;
 use crate::config::Settings;
 use crate::db;
 use crate::db::changes::ChangeWatch;
@@ -44,6 +46,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
     cabling::api::routes(cfg);
     incidents::api::routes(cfg);
     reports::api::routes(cfg);
+    reports::inspections::api::routes(cfg);
 }
 
 /// The menu's sections, by area, in the order of the standard's articles.
@@ -61,6 +64,7 @@ fn menu() -> Vec<plumbing::layout::MenuSection> {
         cabling::pages::nav,
         incidents::pages::nav,
         reports::pages::nav,
+        reports::inspections::pages::nav,
     ]
 }
 
@@ -81,6 +85,7 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
     cabling::pages::routes(cfg);
     incidents::pages::routes(cfg);
     reports::pages::routes(cfg);
+    reports::inspections::pages::routes(cfg);
 }
 
 /// The OpenAPI 3 document of everything under `/api/v1`.
@@ -130,6 +135,9 @@ pub fn prepare(settings: Settings) -> Result<WebState, String> {
         eprintln!("==> it must be changed at first login");
     }
     access::service::publish_own_keys(&mut conn, &settings).map_err(|e| e.message)?;
+    CheckpointSigner::load(&settings.data_dir)
+        .and_then(|signer| signer.publish(&mut conn))
+        .map_err(|e| e.message)?;
     drop(conn);
     let keys = SessionKeys::load(&settings)?;
     let settings_url = settings.database_url.clone();
@@ -143,6 +151,7 @@ pub fn prepare(settings: Settings) -> Result<WebState, String> {
         remembered_users: Arc::new(RememberedUsers::new(REMEMBERED_USERS)),
         storage: Arc::default(),
         inflight: Arc::default(),
+        alarms: Arc::default(),
     })
 }
 
@@ -150,11 +159,13 @@ pub fn prepare(settings: Settings) -> Result<WebState, String> {
 fn metrics(
     state: &WebState,
     gate_memory: &access::service::GateMemory,
+    chain: &ChainHealth,
 ) -> Result<PrometheusMetrics, String> {
     let registry = prometheus::Registry::new();
     registry
         .register(Box::new(gate_memory.counter().clone()))
         .and_then(|()| registry.register(Box::new(state.changes.gauge().clone())))
+        .and_then(|()| registry.register(Box::new(chain.gauge().clone())))
         .map_err(|e| format!("cannot set up metrics: {e}"))?;
     PrometheusMetricsBuilder::new("daicho")
         .registry(registry)
@@ -238,7 +249,7 @@ async fn stop_requested(inflight: Arc<InFlight>, limit: Duration) {
 /// Starts serving on `listener` (HTTPS when `DAICHO_TLS_CERT`/`DAICHO_TLS_KEY` are set); the
 /// returned server stops gracefully on SIGTERM/SIGINT, waiting up to `DAICHO_SHUTDOWN_SECONDS`
 /// for requests in flight and logging each it cuts.
-pub fn server(state: WebState, listener: TcpListener) -> Result<Server, String> {
+pub fn server(mut state: WebState, listener: TcpListener) -> Result<Server, String> {
     let workers = state.settings.workers;
     let limit = state.settings.shutdown_seconds;
     let inflight = state.inflight.clone();
@@ -254,17 +265,25 @@ pub fn server(state: WebState, listener: TcpListener) -> Result<Server, String> 
         .map(plumbing::tls::server_config)
         .transpose()?;
     plumbing::layout::set_menu(menu());
+    let mut alarms = plumbing::layout::Alarms::default();
+    let chain = web::Data::new(ChainHealth::new(alarms.add(
+        "監査ログの連鎖の検証に失敗しました（改ざん・欠落の疑い）。監査ログの検証結果を確認してください。",
+        audit::service::READERS,
+    )));
+    state.alarms = Arc::new(alarms);
     let state = web::Data::new(state);
     // Permits as the gate last read them.
     let gate_memory = web::Data::new(access::service::GateMemory::default());
     power::poller::start(&state.pool, &state.settings);
-    let metrics = metrics(&state, &gate_memory)?;
+    let metrics = metrics(&state, &gate_memory, &chain)?;
+    watch_audit_chain(&state, chain.clone().into_inner());
     let stopping = stop_requested(inflight.clone(), Duration::from_secs(limit));
     let server = HttpServer::new(move || {
         let inflight = inflight.clone();
         App::new()
             .app_data(state.clone())
             .app_data(gate_memory.clone())
+            .app_data(chain.clone())
             .app_data(throttle.clone())
             .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
@@ -303,6 +322,42 @@ pub fn server(state: WebState, listener: TcpListener) -> Result<Server, String> 
     };
     let server = server.map_err(|e| format!("cannot listen: {e}"))?.run();
     Ok(server)
+}
+
+/// The audit chain's background check (第16条): every
+/// `DAICHO_AUDIT_CHECK_SECONDS`, the events appended since the last check are
+/// verified, and the scheduled checkpoint is signed when its interval is due.
+fn watch_audit_chain(state: &WebState, chain: Arc<ChainHealth>) {
+    let seconds = state.settings.audit_check_seconds;
+    if seconds == 0 {
+        log::info!("the audit chain's background check is off (DAICHO_AUDIT_CHECK_SECONDS=0)");
+        return;
+    }
+    let pool = state.pool.clone();
+    let settings = state.settings.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            let (pool, settings, chain) = (pool.clone(), settings.clone(), chain.clone());
+            let round = web::block(move || -> Result<(), AppError> {
+                let signer = CheckpointSigner::load(&settings.data_dir)?;
+                let mut conn = pool.get()?;
+                audit::service::health::tick(
+                    &mut conn,
+                    &chain,
+                    &signer,
+                    settings.audit_checkpoint_minutes,
+                    db::now(),
+                )
+            })
+            .await;
+            match round {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => log::error!("audit chain check: {}", e.message),
+                Err(e) => log::error!("audit chain check: {e}"),
+            }
+            actix_web::rt::time::sleep(Duration::from_secs(seconds)).await;
+        }
+    });
 }
 
 /// `daicho serve`.

@@ -47,6 +47,12 @@ pub struct Settings {
     /// `DAICHO_INSPECTION_DAYS`: the 点検 report finds it wanting (第32条) when no
     /// inspection was signed within this many days.
     pub inspection_days: i64,
+    /// `DAICHO_AUDIT_CHECKPOINT_MINUTES`: how often the chain head is signed
+    /// (default 60; 0 turns scheduled checkpoints off, sign-offs still take one).
+    pub audit_checkpoint_minutes: u64,
+    /// `DAICHO_AUDIT_CHECK_SECONDS`: how often new audit events are verified in
+    /// the background (default 60; 0 turns the check, and scheduled checkpoints, off).
+    pub audit_check_seconds: u64,
 }
 
 /// The PEM files daicho serves HTTPS with: the certificate chain (the server's first), and
@@ -148,6 +154,9 @@ impl Settings {
             )? as u64,
             shutdown_seconds: number("DAICHO_SHUTDOWN_SECONDS", 20, 1, 3600)? as u64,
             inspection_days: number("DAICHO_INSPECTION_DAYS", DEFAULT_INSPECTION_DAYS, 1, 3650)?,
+            audit_checkpoint_minutes: number("DAICHO_AUDIT_CHECKPOINT_MINUTES", 60, 0, 7 * 24 * 60)?
+                as u64,
+            audit_check_seconds: number("DAICHO_AUDIT_CHECK_SECONDS", 60, 0, 86_400)? as u64,
         };
         Ok(settings)
     }
@@ -174,6 +183,9 @@ impl Settings {
             import_max_rows: DEFAULT_IMPORT_MAX_ROWS as u64,
             shutdown_seconds: 20,
             inspection_days: DEFAULT_INSPECTION_DAYS,
+            audit_checkpoint_minutes: 60,
+            // Tests check the chain when they ask for it (or turn this on).
+            audit_check_seconds: 0,
         }
     }
 }

@@ -81,7 +81,15 @@ enum AuditCommand {
         /// Verify an export (`daicho audit export`) instead, with no database; `-` reads standard input.
         #[arg(long)]
         file: Option<String>,
+        /// With --file: hold the export to these signed checkpoints (the JSON
+        /// `daicho audit checkpoints` writes); a tail cut below a checkpoint, or a
+        /// chain rewritten under one, fails.
+        #[arg(long, requires = "file")]
+        checkpoints: Option<String>,
     },
+    /// Write the signed checkpoints and the keys that verify them to standard
+    /// output as JSON, for `daicho audit verify --file F --checkpoints FILE`.
+    Checkpoints,
     /// Write the chain to standard output as JSON Lines, one event per line, for
     /// verifying elsewhere (`daicho audit verify --file`).
     Export {
@@ -110,9 +118,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         // Offline: an auditor's machine has no daicho settings, and needs none.
-        Command::Audit(AuditCommand::Verify { file: Some(file) }) => {
-            audit::cli::verify_file(&file).map_err(Failure::Failed)
-        }
+        Command::Audit(AuditCommand::Verify {
+            file: Some(file),
+            checkpoints,
+        }) => audit::cli::verify_file(&file, checkpoints.as_deref()).map_err(Failure::Failed),
         command => Settings::from_env()
             .map_err(Failure::Failed)
             .and_then(|settings| run(command, &settings)),
@@ -162,10 +171,13 @@ fn run(command: Command, settings: &Settings) -> Result<(), Failure> {
             println!("backup written to {path}");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify { file }) => match file {
+        Command::Audit(AuditCommand::Verify { file, checkpoints }) => match file {
             None => Ok(audit::cli::verify(&mut open(settings)?)?),
-            Some(file) => Ok(audit::cli::verify_file(&file)?),
+            Some(file) => Ok(audit::cli::verify_file(&file, checkpoints.as_deref())?),
         },
+        Command::Audit(AuditCommand::Checkpoints) => {
+            Ok(audit::cli::checkpoints(&mut open(settings)?)?)
+        }
         Command::Audit(AuditCommand::Export { from_seq }) => {
             Ok(audit::cli::export(&mut open(settings)?, from_seq)?)
         }

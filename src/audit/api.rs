@@ -1,9 +1,11 @@
 //! The audit log under `/api/v1/audit` (admin and auditor).
 
 use super::AuditEvent;
+use super::rules::checkpoint::{JwkSet, SignedCheckpoint};
 pub use super::service::AuditQuery;
 use super::service::export::{self, ExportRange};
-use super::service::{self, VerifyReport};
+use super::service::health::ChainHealth;
+use super::service::{self, VerifyReport, checkpoints};
 use crate::error::{AppError, ErrorBody};
 use crate::web::WebState;
 use crate::web::{CurrentUser, PageQuery, Paged, with_db};
@@ -14,7 +16,11 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(verify).service(export_jsonl);
+    cfg.service(list)
+        .service(verify)
+        .service(export_jsonl)
+        .service(checkpoint_list)
+        .service(checkpoint_keys);
 }
 
 /// Audit events, newest first. Reading the log is itself recorded (第30条).
@@ -51,12 +57,56 @@ async fn list(
 #[get("/audit/verify")]
 async fn verify(
     state: web::Data<WebState>,
+    health: Option<web::Data<ChainHealth>>,
     user: CurrentUser,
 ) -> Result<web::Json<VerifyReport>, AppError> {
     user.require_any(service::READERS)?;
-    Ok(web::Json(
-        with_db(&state, |conn| Ok(service::verify(conn)?)).await?,
-    ))
+    let report = with_db(&state, |conn| Ok(service::verify(conn)?)).await?;
+    // A full pass is as good as the background's: what it finds, the
+    // metric and the pages' warning show at once.
+    if let Some(health) = health {
+        health.note(&report);
+    }
+    Ok(web::Json(report))
+}
+
+/// Signed checkpoints of the chain head, newest first (admins, auditors).
+/// Each `jws` is a compact JWS (alg EdDSA) whose payload is `{seq, hash, at}`;
+/// `GET /api/v1/audit/keys` verifies it.
+#[utoipa::path(
+    tag = "audit",
+    params(PageQuery),
+    responses((status = 200, body = Paged<SignedCheckpoint>), (status = 403, body = ErrorBody))
+)]
+#[get("/audit/checkpoints")]
+async fn checkpoint_list(
+    state: web::Data<WebState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Paged<SignedCheckpoint>>, AppError> {
+    let (page, per_page) = query.into_inner().resolve()?;
+    let principal = user.0.principal;
+    let (items, total) = with_db(&state, move |conn| {
+        checkpoints::page(
+            conn,
+            &principal,
+            PageQuery::offset(page, per_page),
+            per_page,
+        )
+    })
+    .await?;
+    Ok(web::Json(Paged::new(items, total, page, per_page)))
+}
+
+/// The public keys (JWK set, OKP / Ed25519, with `kid`) that verify the
+/// checkpoints' signatures offline. Public: they vouch for nothing by themselves.
+#[utoipa::path(tag = "audit", security(()), responses((status = 200, body = JwkSet)))]
+#[get("/audit/keys")]
+async fn checkpoint_keys(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
+    let jwks = with_db(&state, |conn| Ok(checkpoints::jwks(conn)?)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(jwks))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

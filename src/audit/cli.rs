@@ -1,6 +1,8 @@
-//! `daicho audit verify [--file F]` and `daicho audit export [--from-seq N]`.
+//! `daicho audit verify [--file F [--checkpoints C]]`, `daicho audit export
+//! [--from-seq N]` and `daicho audit checkpoints`.
 
-use super::rules::export::verify_export;
+use super::rules::checkpoint::{Anchors, CheckpointFile};
+use super::rules::export::verify_export_with;
 use super::service::{self, export};
 use crate::db::DbConn;
 use std::io::{BufReader, Write};
@@ -10,8 +12,8 @@ pub fn verify(conn: &mut DbConn) -> Result<(), String> {
     let report = service::verify(conn).map_err(|e| e.to_string())?;
     if report.ok {
         println!(
-            "audit chain OK: {} events, head {}",
-            report.events, report.head_hash
+            "audit chain OK: {} events, head {}, held to {} signed checkpoint(s)",
+            report.events, report.head_hash, report.checkpoints
         );
         Ok(())
     } else {
@@ -29,18 +31,35 @@ pub fn verify(conn: &mut DbConn) -> Result<(), String> {
 
 /// Verifies an export with no database (`-` reads standard input); `Err` names
 /// the first broken `seq` and why.
-pub fn verify_file(file: &str) -> Result<(), String> {
+pub fn verify_file(file: &str, checkpoints: Option<&str>) -> Result<(), String> {
+    let anchors = match checkpoints {
+        None => Anchors::default(),
+        Some(path) => read_anchors(path)?,
+    };
     let result = if file == "-" {
-        verify_export(std::io::stdin().lock())
+        verify_export_with(std::io::stdin().lock(), &anchors)
     } else {
         let input = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
-        verify_export(BufReader::with_capacity(1 << 16, input))
+        verify_export_with(BufReader::with_capacity(1 << 16, input), &anchors)
     };
     let summary = result.map_err(|fault| format!("{file}: audit export BROKEN at {fault}"))?;
     println!(
         "audit export OK: {} events, seq {} to {}, head {}",
         summary.events, summary.first_seq, summary.last_seq, summary.head_hash
     );
+    if let Some(path) = checkpoints {
+        let held = anchors.within(summary.first_seq - 1, summary.last_seq);
+        println!(
+            "held to {held} of the {} signed checkpoint(s) in {path}",
+            anchors.len()
+        );
+        if held < anchors.len() {
+            println!(
+                "the others lie before seq {}: verify an export from seq 1 to hold the file to them",
+                summary.first_seq - 1
+            );
+        }
+    }
     if summary.from_genesis() {
         println!("it starts the chain (seq 1)");
     } else {
@@ -67,4 +86,26 @@ pub fn export(conn: &mut DbConn, from_seq: i64) -> Result<(), String> {
         range = rest;
     }
     out.flush().map_err(|e| e.to_string())
+}
+
+/// Reads a checkpoints file and checks every signature in it.
+fn read_anchors(path: &str) -> Result<Anchors, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let file: CheckpointFile = serde_json::from_str(&text)
+        .map_err(|e| format!("{path}: not a checkpoints file ({{keys, items}}): {e}"))?;
+    let keys = file.public_keys().map_err(|e| format!("{path}: {e}"))?;
+    Anchors::from_checkpoints(&file.items, &keys).map_err(|fault| {
+        format!(
+            "{path}: checkpoint at seq {}: {} ({})",
+            fault.seq, fault.reason, fault.explanation
+        )
+    })
+}
+
+/// Writes the checkpoints and their keys to standard output as JSON.
+pub fn checkpoints(conn: &mut DbConn) -> Result<(), String> {
+    let file = service::checkpoints::file(conn).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
 }

@@ -223,11 +223,14 @@ async fn log_page(
     let broken_at = verification
         .as_ref()
         .and_then(|r| {
-            Some(format!(
-                "ID {}、{}",
-                r.first_broken_id?,
-                reason_label(r.reason.as_deref()?)
-            ))
+            let reason = r.reason.as_deref()?;
+            // Checkpoint faults name a seq (a cut tail has no row to name).
+            let at = match (r.first_broken_id, r.first_broken_seq) {
+                (Some(id), _) => format!("ID {id}"),
+                (None, Some(seq)) if reason != "tail_missing" => format!("連番 {seq}"),
+                _ => return None,
+            };
+            Some(format!("{at}、{}", reason_label(reason)))
         })
         .unwrap_or_else(|| "末尾の記録が失われています".to_owned());
     let view = LogPage {
@@ -332,6 +335,10 @@ fn reason_label(reason: &str) -> &'static str {
         "sequence_gap" => "連番の欠落（記録の削除または挿入）",
         "broken_link" => "前の記録とのつながりの不一致",
         "content_changed" => "記録内容の改ざん",
+        "checkpoint_mismatch" => "署名済みチェックポイントとの不一致（記録の書き換え）",
+        "tail_cut" => "署名済みチェックポイントまでの記録の欠落",
+        "checkpoint_invalid" => "チェックポイントの署名を検証できません",
+        "changed_since_verified" => "検証済みの記録の変更",
         _ => "末尾の記録の欠落",
     }
 }

@@ -71,6 +71,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("incident.close", "事故・障害の完了"),
     ("audit.view", "監査ログの閲覧"),
     ("audit.export", "監査ログの書出し"),
+    ("audit.checkpoint", "監査ログのチェックポイント署名"),
+    (
+        "audit.checkpoint_key_publish",
+        "チェックポイント署名鍵の公開",
+    ),
+    ("inspection.open", "点検の開始"),
+    ("inspection.finding_decide", "点検の指摘への対応記入"),
+    ("inspection.signed", "点検記録の署名"),
 ];
 
 /// The kinds of record an event is about.
@@ -92,6 +100,9 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("cabling_change", "配線変更"),
     ("incident", "事故・障害"),
     ("audit_log", "監査ログ"),
+    ("audit_checkpoint", "監査ログのチェックポイント"),
+    ("audit_checkpoint_key", "チェックポイント署名鍵"),
+    ("inspection", "点検記録"),
 ];
 
 fn lookup<'a>(table: &[(&str, &'a str)], code: &'a str) -> &'a str {

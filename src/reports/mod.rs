@@ -3,6 +3,7 @@
 pub mod api;
 pub mod dashboard;
 mod gate_findings;
+pub mod inspections;
 pub mod pages;
 pub mod rules;
 pub mod service;

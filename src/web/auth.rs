@@ -294,6 +294,8 @@ impl FromRequest for PasswordChanger {
 pub struct PageUser {
     pub auth: Authenticated,
     pub csrf: String,
+    /// The warnings every page shows while they stand ([`super::layout::Alarms`]).
+    pub alarms: std::sync::Arc<super::layout::Alarms>,
 }
 
 impl Deref for PageUser {
@@ -318,7 +320,9 @@ impl PageUser {
     }
 
     pub fn layout(&self, title: &str) -> super::Layout {
-        super::Layout::signed_in(title, &self.auth.principal, &self.csrf)
+        let mut layout = super::Layout::signed_in(title, &self.auth.principal, &self.csrf);
+        layout.alarms = self.alarms.raised_for(&self.auth.principal);
+        layout
     }
 }
 
@@ -344,7 +348,11 @@ fn page_user(
             return Err(PageError::Redirect(super::password_url(&here)));
         }
         let csrf = state.keys.csrf_token(&auth.claims);
-        Ok(PageUser { auth, csrf })
+        Ok(PageUser {
+            auth,
+            csrf,
+            alarms: state.alarms.clone(),
+        })
     })
 }
 

@@ -3,11 +3,13 @@
 
 use crate::error::AppError;
 use crate::identity::Principal;
+use crate::identity::Role;
 use crate::web::PageError;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 pub struct NavLink {
     pub href: &'static str,
@@ -20,6 +22,42 @@ pub struct Layout {
     pub role_labels: String,
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// Warnings raised now that concern this user, shown in red on every page.
+    pub alarms: Vec<&'static str>,
+}
+
+/// A warning every page shows, while its flag is raised, to the roles it
+/// concerns. The flag is raised and lowered by whoever watches the condition
+/// (`app` hands the flag to it), so the layout knows no area.
+struct Alarm {
+    text: &'static str,
+    roles: &'static [Role],
+    raised: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+pub struct Alarms(Vec<Alarm>);
+
+impl Alarms {
+    /// Adds a warning; returns the flag that raises it.
+    pub fn add(&mut self, text: &'static str, roles: &'static [Role]) -> Arc<AtomicBool> {
+        let raised = Arc::new(AtomicBool::new(false));
+        self.0.push(Alarm {
+            text,
+            roles,
+            raised: raised.clone(),
+        });
+        raised
+    }
+
+    /// The raised warnings that concern `p`.
+    pub fn raised_for(&self, p: &Principal) -> Vec<&'static str> {
+        self.0
+            .iter()
+            .filter(|a| a.raised.load(Ordering::Relaxed) && p.has_any(a.roles))
+            .map(|a| a.text)
+            .collect()
+    }
 }
 
 /// One area's entries in the menu, for the principal's roles.
@@ -58,6 +96,7 @@ impl Layout {
             role_labels: String::new(),
             csrf: String::new(),
             nav: vec![],
+            alarms: vec![],
         }
     }
 
@@ -73,6 +112,7 @@ impl Layout {
                 .join("・"),
             csrf: csrf.to_owned(),
             nav: nav_for(p),
+            alarms: vec![],
         }
     }
 }

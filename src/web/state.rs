@@ -25,4 +25,6 @@ pub struct WebState {
     pub storage: Arc<StorageHealth>,
     /// Requests being answered, so that a stop can name those it cuts.
     pub inflight: Arc<InFlight>,
+    /// Warnings every page shows to the roles they concern while raised.
+    pub alarms: Arc<crate::web::layout::Alarms>,
 }

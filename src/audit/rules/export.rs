@@ -3,6 +3,7 @@
 //! hash takes them, then `prev_hash` and `hash`. An auditor can check a file
 //! with `daicho audit verify --file` or with their own tools (see the README).
 
+use super::checkpoint::Anchors;
 use super::{ChainWalk, GENESIS_HASH, Link, LinkCheck, format_time, parse_time};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -131,7 +132,18 @@ impl fmt::Display for ExportFault {
 /// `seq` 1, whose predecessor must be [`GENESIS_HASH`]); every hash is
 /// recomputed and every later link checked with the walk the database's own
 /// verification uses.
-pub fn verify_export(mut input: impl BufRead) -> Result<ExportSummary, ExportFault> {
+pub fn verify_export(input: impl BufRead) -> Result<ExportSummary, ExportFault> {
+    verify_export_with(input, &Anchors::default())
+}
+
+/// [`verify_export`], holding the file to signed checkpoints as well: at each
+/// checkpoint's `seq` within the file the event's hash must be the signed one
+/// (`checkpoint_mismatch`: the chain was rewritten), and the file must reach
+/// the highest checkpoint (`tail_cut`).
+pub fn verify_export_with(
+    mut input: impl BufRead,
+    anchors: &Anchors,
+) -> Result<ExportSummary, ExportFault> {
     let mut walk: Option<(ChainWalk, i64, String)> = None;
     let mut text = String::new();
     let mut number = 0u64;
@@ -181,6 +193,23 @@ pub fn verify_export(mut input: impl BufRead) -> Result<ExportSummary, ExportFau
             };
             return Err(fault(number, Some(event.seq), reason, explanation));
         }
+        let first = chain.checked() == 1;
+        let anchored = if first && event.seq > 1 {
+            anchors.check(event.seq - 1, &event.prev_hash)
+        } else {
+            Ok(())
+        }
+        .and_then(|()| anchors.check(event.seq, &event.hash));
+        if let Err(f) = anchored {
+            let verified = chain.checked() - 1;
+            return Err(ExportFault {
+                line: number,
+                seq: Some(event.seq),
+                reason: f.reason,
+                explanation: f.explanation,
+                verified,
+            });
+        }
     }
     match walk {
         None => Err(ExportFault {
@@ -190,6 +219,18 @@ pub fn verify_export(mut input: impl BufRead) -> Result<ExportSummary, ExportFau
             explanation: "the file holds no events".to_owned(),
             verified: 0,
         }),
+        Some((chain, _, _)) if anchors.check_reach(chain.seq()).is_err() => {
+            let f = anchors
+                .check_reach(chain.seq())
+                .expect_err("checked just now");
+            Err(ExportFault {
+                line: number,
+                seq: Some(f.seq),
+                reason: f.reason,
+                explanation: f.explanation,
+                verified: chain.checked(),
+            })
+        }
         Some((chain, first_seq, starts_after)) => Ok(ExportSummary {
             events: chain.checked(),
             first_seq,

@@ -1,6 +1,7 @@
 //! The hash chain itself: what a link's canonical bytes are and how its hash
 //! follows from the previous one. Pure, so it can be checked by hand.
 
+pub mod checkpoint;
 pub mod export;
 
 use chrono::NaiveDateTime;

@@ -1,6 +1,8 @@
 //! Appending to the chain, verifying it, and reading it.
 
+pub mod checkpoints;
 pub mod export;
+pub mod health;
 pub mod oversight;
 mod query;
 
@@ -29,6 +31,11 @@ impl Actor {
             name: format!("system:{name}"),
         }
     }
+}
+
+/// The chain's head as it stands: `(seq, hash)` of the newest event.
+pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    model::head(conn)
 }
 
 /// Appends one event. Must run inside `db::write_tx`, which already holds the
@@ -194,16 +201,25 @@ pub struct VerifyReport {
     pub ok: bool,
     /// Events checked.
     pub events: i64,
+    /// Signed checkpoints the chain was held to.
+    pub checkpoints: i64,
     /// The first row that does not verify (its `id`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken_seq: Option<i64>,
-    /// `sequence_gap`, `broken_link`, `content_changed` or `tail_missing`.
+    /// `sequence_gap`, `broken_link`, `content_changed`, `tail_missing`,
+    /// `checkpoint_mismatch` (the hash at a checkpoint's seq is not the signed
+    /// one: the chain was rewritten), `tail_cut` (the chain ends below a
+    /// checkpoint's seq), `checkpoint_invalid` (a checkpoint's signature does
+    /// not hold) or `changed_since_verified` (a background check found an
+    /// event it had verified with another hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The head hash: write it down somewhere else to detect a later rewrite of the whole chain.
     pub head_hash: String,
+    /// The head's seq.
+    pub head_seq: i64,
 }
 
 const VERIFY_BATCH: i64 = 2000;
@@ -222,11 +238,50 @@ fn link_of(event: &AuditEvent) -> Link<'_> {
     }
 }
 
-/// Recomputes the chain up to the head as it stands when verification starts;
-/// events appended meanwhile are left for the next run.
+/// Recomputes the chain up to the head as it stands when verification starts,
+/// and holds it to every signed checkpoint; events appended meanwhile are left
+/// for the next run.
 pub fn verify(conn: &mut DbConn) -> QueryResult<VerifyReport> {
+    verify_after(conn, None)
+}
+
+/// Like [`verify`], but from an event verified before (`(seq, hash)`): only
+/// events after it are recomputed, once its stored hash is still the one
+/// verified. What the background check runs every tick.
+pub fn verify_after(conn: &mut DbConn, from: Option<(i64, &str)>) -> QueryResult<VerifyReport> {
     let (head_seq, head_hash) = model::head(conn)?;
-    let mut walk = ChainWalk::from_genesis();
+    let mut report = VerifyReport {
+        ok: false,
+        events: 0,
+        checkpoints: 0,
+        first_broken_id: None,
+        first_broken_seq: None,
+        reason: None,
+        head_hash,
+        head_seq,
+    };
+    let anchors = match checkpoints::anchors(conn, from.map_or(0, |(seq, _)| seq))? {
+        Ok(anchors) => anchors,
+        Err(fault) => {
+            report.first_broken_seq = Some(fault.seq);
+            report.reason = Some(fault.reason.to_owned());
+            return Ok(report);
+        }
+    };
+    report.checkpoints = anchors.len() as i64;
+    let mut walk = match from {
+        None => ChainWalk::from_genesis(),
+        Some((seq, hash)) => {
+            let stored = checkpoints::stored_hash(conn, seq)?;
+            if stored.as_ref().map(|(_, h)| h.as_str()) != Some(hash) {
+                report.first_broken_id = stored.map(|(id, _)| id);
+                report.first_broken_seq = Some(seq);
+                report.reason = Some("changed_since_verified".to_owned());
+                return Ok(report);
+            }
+            ChainWalk::after(seq, hash)
+        }
+    };
     while walk.seq() < head_seq {
         let batch = model::chain_batch(conn, walk.seq(), head_seq, VERIFY_BATCH)?;
         if batch.is_empty() {
@@ -234,31 +289,33 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<VerifyReport> {
         }
         for event in &batch {
             let check = walk.step(&link_of(event), &event.prev_hash, &event.hash);
-            if let Some(reason) = check.fault() {
-                return Ok(broken(walk.checked(), event, reason, head_hash));
+            let fault = match check.fault() {
+                Some(reason) => Some(reason),
+                None => anchors
+                    .check(event.seq, &event.hash)
+                    .err()
+                    .map(|f| f.reason),
+            };
+            if let Some(reason) = fault {
+                report.events = walk.checked() - i64::from(check.fault().is_none());
+                report.first_broken_id = Some(event.id);
+                report.first_broken_seq = Some(event.seq);
+                report.reason = Some(reason.to_owned());
+                return Ok(report);
             }
         }
     }
-    let tail_intact = walk.seq() == head_seq && walk.hash() == head_hash;
-    Ok(VerifyReport {
-        ok: tail_intact,
-        events: walk.checked(),
-        first_broken_id: None,
-        first_broken_seq: (!tail_intact).then_some(walk.seq() + 1),
-        reason: (!tail_intact).then(|| "tail_missing".to_owned()),
-        head_hash,
-    })
-}
-
-fn broken(checked: i64, event: &AuditEvent, reason: &str, head_hash: String) -> VerifyReport {
-    VerifyReport {
-        ok: false,
-        events: checked,
-        first_broken_id: Some(event.id),
-        first_broken_seq: Some(event.seq),
-        reason: Some(reason.to_owned()),
-        head_hash,
+    report.events = walk.checked();
+    if walk.seq() != head_seq || walk.hash() != report.head_hash {
+        report.first_broken_seq = Some(walk.seq() + 1);
+        report.reason = Some("tail_missing".to_owned());
+    } else if let Err(fault) = anchors.check_reach(head_seq) {
+        report.first_broken_seq = Some(fault.seq);
+        report.reason = Some(fault.reason.to_owned());
+    } else {
+        report.ok = true;
     }
+    Ok(report)
 }
 
 /// Roles that may read the audit log (第16条, 第30条).

@@ -23,3 +23,26 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    /// Signed heads of the chain; append-only.
+    audit_checkpoints (id) {
+        id -> BigInt,
+        seq -> BigInt,
+        hash -> Text,
+        at -> Timestamp,
+        kid -> Text,
+        jws -> Text,
+        cause -> Text,
+        slot -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Public halves (hex) of the keys that sign checkpoints; append-only.
+    audit_checkpoint_keys (kid) {
+        kid -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -10,6 +10,7 @@ mod audit;
 mod cabling;
 mod identity;
 mod incident_records;
+mod inspecting;
 mod licensing;
 mod power;
 mod register;
@@ -19,6 +20,7 @@ pub use audit::*;
 pub use cabling::*;
 pub use identity::*;
 pub use incident_records::*;
+pub use inspecting::*;
 pub use licensing::*;
 pub use power::*;
 pub use register::*;
@@ -76,6 +78,8 @@ diesel::joinable!(incidents -> zones (zone_id));
 diesel::joinable!(incidents -> departments (department_id));
 diesel::joinable!(incident_equipment -> incidents (incident_id));
 diesel::joinable!(incident_equipment -> equipment (equipment_id));
+// inspections
+diesel::joinable!(inspection_findings -> inspections (inspection_id));
 
 // Every pair, once: declaring pairs area by area let two areas declare the
 // same pair, and the impls collided.
@@ -87,6 +91,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_events,
     audit_head,
+    audit_checkpoints,
+    audit_checkpoint_keys,
     zones,
     zone_managers,
     equipment,
@@ -109,4 +115,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cabling_change_equipment,
     incidents,
     incident_equipment,
+    inspections,
+    inspection_findings,
 );

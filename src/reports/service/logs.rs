@@ -43,10 +43,13 @@ pub(super) fn article_16(conn: &mut DbConn) -> Result<ArticleReport, AppError> {
 }
 
 /// The evidence line of the newest signed checkpoint of the chain (issue 14 §3).
-/// Signed checkpoints are built on another branch; until it is merged there are
-/// none, so there is nothing to say, and no line is invented.
-fn newest_checkpoint(_conn: &mut DbConn) -> Result<Option<String>, AppError> {
-    Ok(None)
+fn newest_checkpoint(conn: &mut DbConn) -> Result<Option<String>, AppError> {
+    Ok(crate::audit::service::checkpoints::latest(conn)?.map(|c| {
+        format!(
+            "最新の署名付きチェックポイント: 連番 {}（{}、鍵 {}）",
+            c.seq, c.at, c.kid
+        )
+    }))
 }
 
 pub(super) fn article_30(conn: &mut DbConn, scope: &Scope) -> Result<ArticleReport, AppError> {
@@ -100,10 +103,7 @@ pub(super) fn article_32(conn: &mut DbConn, scope: &Scope) -> Result<ArticleRepo
     ))
 }
 
-/// When the newest inspection was signed (issue 14 §3). Inspections are built
-/// on another branch; until it is merged none exists here, so the answer is
-/// `None` and 第32条 reports `no_recent_inspection`. The merge replaces this
-/// body with the inspections service's query.
-fn last_signed_inspection(_conn: &mut DbConn) -> Result<Option<NaiveDateTime>, AppError> {
-    Ok(None)
+/// When the newest inspection was signed (issue 14 §3).
+fn last_signed_inspection(conn: &mut DbConn) -> Result<Option<NaiveDateTime>, AppError> {
+    Ok(crate::reports::inspections::service::last_signed_at(conn)?)
 }

@@ -1,0 +1,2 @@
+DROP TABLE audit_checkpoint_keys;
+DROP TABLE audit_checkpoints;

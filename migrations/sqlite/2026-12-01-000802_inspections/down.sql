@@ -1,0 +1,2 @@
+DROP TABLE inspection_findings;
+DROP TABLE inspections;
