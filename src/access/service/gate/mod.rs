@@ -1,14 +1,14 @@
 //! The gate: whether a code lets its holder into a zone (`check`, which
-//! changes nothing), and recording entries and exits (`record`).
+//! changes nothing), and recording entries (`record`) and exits (`exit`).
 
+mod exit;
 mod memory;
 mod record;
 
 pub use memory::{GateMemory, check_remembered};
 
-pub use record::{
-    CarryOutResult, EntryInput, ExitInput, ExitOutcome, GateOutcome, record_entry, record_exit,
-};
+pub use exit::{CarryOutResult, ExitInput, ExitOutcome, record_exit};
+pub use record::{EntryInput, GateOutcome, record_entry};
 
 use crate::access::codes::{CodeError, PermitClaims, PermitKeys};
 use crate::access::model::{self, Permit};
